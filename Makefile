@@ -1,0 +1,60 @@
+# kubectl-lsp — targets a newcomer can guess. `make help` lists them.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO        ?= go
+BIN       := bin/kubectl-lsp
+CACHE     := $(CURDIR)/.cache
+TOOLS_BIN := $(CACHE)/tools
+PREFIX    ?= $(HOME)/.local
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/kubectl-lsp/kubectl-lsp/internal/version.Version=$(VERSION)
+
+STATICCHECK_VERSION := v0.8.2
+KUBECONFORM_VERSION := v0.8.0
+
+.PHONY: help build install run test test-unit test-integration bench lint vet generate clean
+
+help: ## list targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+build: ## build bin/kubectl-lsp
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kubectl-lsp
+
+install: build ## install kubectl-lsp into $(PREFIX)/bin (kubectl finds it as `kubectl lsp`)
+	install -d $(PREFIX)/bin
+	install -m 0755 $(BIN) $(PREFIX)/bin/kubectl-lsp
+
+run: build ## validate the bundled examples and explain a field, offline
+	./$(BIN) validate examples/valid
+	-./$(BIN) validate examples/invalid
+	./$(BIN) explain deploy.spec.strategy
+
+test-unit: ## fast unit tests (seconds)
+	$(GO) test -short ./...
+
+test: vet lint ## everything CI runs: unit, integration against a real control plane, editors
+	$(GO) test ./...
+
+bench: build ## Go benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+vet: ## go vet
+	$(GO) vet ./...
+
+lint: $(TOOLS_BIN)/staticcheck ## staticcheck
+	$(TOOLS_BIN)/staticcheck ./...
+
+$(TOOLS_BIN)/staticcheck:
+	GOBIN=$(TOOLS_BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+generate: ## regenerate embedded schemas and enum tables from the Kubernetes modules
+	$(GO) generate ./schema/... 
+
+clean: ## remove build outputs (keeps the tool cache)
+	rm -rf bin
+
+# --- control plane ---
+.PHONY: controlplane
+controlplane: ## build kube-apiserver and kubectl 1.37 into .cache (cached)
+	hack/controlplane.sh build

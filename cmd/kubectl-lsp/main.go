@@ -1,0 +1,23 @@
+// Command kubectl-lsp validates and explains Kubernetes manifests and serves editors over
+// the Language Server Protocol. On PATH it is also the kubectl plugin "kubectl lsp".
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/cli"
+)
+
+func main() {
+	cmd := cli.NewRootCommand(genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
+	err := cmd.Execute()
+	if err != nil {
+		if msg := err.Error(); msg != "" && cli.ExitCode(err) != 1 {
+			fmt.Fprintln(os.Stderr, "error:", msg)
+		}
+	}
+	os.Exit(cli.ExitCode(err))
+}

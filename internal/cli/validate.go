@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"github.com/kubectl-lsp/kubectl-lsp/schema/builtin"
+)
+
+// ValidateOptions holds the flags and inputs of `kubectl-lsp validate`.
+type ValidateOptions struct {
+	ConfigFlags *genericclioptions.ConfigFlags
+	genericiooptions.IOStreams
+
+	Filenames         []string
+	Recursive         bool
+	Output            string
+	KubernetesVersion string
+	SchemaSource      string
+	CRDs              []string
+	Verbose           bool
+
+	paths []string
+	// progress forces (true) or disables (false) the progress line; nil decides by terminal.
+	progress *bool
+}
+
+var validateExample = `  # Validate every manifest in a directory tree against the newest embedded release
+  kubectl-lsp validate -R ./deploy
+
+  # Validate against Kubernetes 1.34, with the CRDs of an operator
+  kubectl-lsp validate --kubernetes-version 1.34 --crd ./operator/crds app.yaml
+
+  # Validate from standard input, as JSON for scripts
+  helm template ./chart | kubectl-lsp validate - -o json
+
+  # Annotate a pull request in GitHub Actions
+  kubectl-lsp validate -R . -o github`
+
+// NewCmdValidate builds `kubectl-lsp validate`.
+func NewCmdValidate(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &ValidateOptions{ConfigFlags: flags, IOStreams: streams, Output: "text", SchemaSource: engine.SourceAuto}
+	cmd := &cobra.Command{
+		Use:   "validate [FILE|DIR|-]...",
+		Short: "Validate manifests as the kube-apiserver would, at exact positions",
+		Long: `Validate Kubernetes manifests (YAML or JSON, many documents per file) against the
+OpenAPI schemas of a Kubernetes release, like the kube-apiserver does on create with strict
+field validation: unknown and duplicate fields, types, required fields, enum values,
+quantities, names, labels and annotations, and for custom resources their CRD's schema and
+CEL rules.
+
+CustomResourceDefinitions found among the inputs, or given with --crd, supply the schemas of
+their custom resources. Documents that are not Kubernetes objects (no apiVersion/kind),
+templates and kustomization files are skipped, not reported as errors.
+
+Exit status: 0 when no document has an error, 1 when some document has, 2 for usage or
+input errors.`,
+		Example: validateExample,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "files or directories to validate (as with kubectl; positional arguments work too)")
+	f.BoolVarP(&o.Recursive, "recursive", "R", false, "process directories recursively")
+	f.StringVarP(&o.Output, "output", "o", o.Output, "output format: text, json, junit, sarif or github")
+	f.StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Kubernetes release whose schemas to use (embedded: "+strings.Join(builtin.Versions(), ", ")+"; default the newest)")
+	f.StringVar(&o.SchemaSource, "schema-source", o.SchemaSource, "where schemas come from: auto, cluster or builtin")
+	f.StringSliceVar(&o.CRDs, "crd", nil, "CustomResourceDefinition manifests (files or directories) that define custom resources")
+	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also list valid and skipped documents, with the schema source of each")
+	return cmd
+}
+
+// Complete gathers the inputs.
+func (o *ValidateOptions) Complete(args []string) error {
+	o.Filenames = append(o.Filenames, args...)
+	if len(o.Filenames) == 0 {
+		return usageError("nothing to validate: give files, directories or - for standard input (see --help)")
+	}
+	paths, err := engine.ExpandPaths(o.Filenames, o.Recursive)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	o.paths = paths
+	return nil
+}
+
+// Validate checks the flags.
+func (o *ValidateOptions) Validate() error {
+	switch o.Output {
+	case "text", "json", "junit", "sarif", "github":
+	default:
+		return usageError("unknown output format %q: use text, json, junit, sarif or github", o.Output)
+	}
+	stdin := 0
+	for _, p := range o.paths {
+		if p == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return usageError("standard input (-) can be read only once")
+	}
+	return nil
+}
+
+// Run validates and prints the results.
+func (o *ValidateOptions) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	eng, err := engine.New(engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	files := make([]*yamlpos.File, 0, len(o.paths))
+	for _, p := range o.paths {
+		var data []byte
+		name := p
+		if p == "-" {
+			name = "<stdin>"
+			data, err = io.ReadAll(o.In)
+		} else {
+			data, err = os.ReadFile(p)
+		}
+		if err != nil {
+			return &ExitError{Code: 2, Err: fmt.Errorf("reading %s: %w", name, err)}
+		}
+		files = append(files, yamlpos.Split(name, data))
+	}
+	prog := o.progressLine()
+	results := eng.ValidateFiles(ctx, files, prog.update)
+	prog.finish()
+	if ctx.Err() != nil {
+		return &ExitError{Code: 2, Err: fmt.Errorf("interrupted")}
+	}
+	rep := newReport(files, results)
+	if err := rep.write(o.Out, o.Output, o.Verbose); err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	if o.Output == "text" {
+		fmt.Fprintln(o.ErrOut, rep.summaryLine())
+	}
+	if rep.Summary.Invalid > 0 {
+		return &ExitError{Code: 1}
+	}
+	return nil
+}
+
+// progress prints "validated N/M documents" on a terminal for runs that last.
+type progress struct {
+	w       io.Writer
+	enabled bool
+	start   time.Time
+	mu      sync.Mutex
+	last    time.Time
+	shown   bool
+}
+
+func (o *ValidateOptions) progressLine() *progress {
+	enabled := false
+	if f, ok := o.ErrOut.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		enabled = true
+	}
+	if o.progress != nil {
+		enabled = *o.progress
+	}
+	return &progress{w: o.ErrOut, enabled: enabled, start: time.Now()}
+}
+
+func (p *progress) update(done, total int) {
+	if !p.enabled {
+		return
+	}
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now.Sub(p.start) < 300*time.Millisecond || now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	p.shown = true
+	fmt.Fprintf(p.w, "\rvalidated %d/%d documents", done, total)
+}
+
+func (p *progress) finish() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+

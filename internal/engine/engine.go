@@ -1,0 +1,311 @@
+// Package engine is the façade both faces of kubectl-lsp call: the CLI and the language
+// server. It owns the schema chain (CRD manifests, then the cluster, then the embedded
+// release) and runs validation over files and documents. Inputs and outputs are plain Go
+// types with byte offsets; no protocol types.
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"github.com/kubectl-lsp/kubectl-lsp/schema"
+	"github.com/kubectl-lsp/kubectl-lsp/schema/builtin"
+)
+
+// Schema sources a user may ask for.
+const (
+	SourceAuto    = "auto"
+	SourceCluster = "cluster"
+	SourceBuiltin = "builtin"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// KubernetesVersion selects the embedded release ("1.37"); empty for the newest.
+	KubernetesVersion string
+	// SchemaSource is auto, cluster or builtin.
+	SchemaSource string
+	// Workers bounds concurrent validation; 0 means one per CPU.
+	Workers int
+}
+
+// Engine validates manifests against a chain of schema sources.
+type Engine struct {
+	opts    Options
+	builtin *schema.Builtin
+	crds    *schema.CRDs
+	chain   *schema.Chain
+	minor   int
+
+	metaOnce sync.Once
+	meta     *schema.Schema
+}
+
+// New builds an engine. The embedded schemas are opened lazily, per group-version.
+func New(opts Options) (*Engine, error) {
+	switch opts.SchemaSource {
+	case "", SourceAuto, SourceBuiltin:
+	case SourceCluster:
+		return nil, fmt.Errorf("--schema-source=cluster: reading schemas from a live cluster is not available in this build yet; use auto or builtin")
+	default:
+		return nil, fmt.Errorf("unknown schema source %q: use auto, cluster or builtin", opts.SchemaSource)
+	}
+	b, err := schema.NewBuiltin(opts.KubernetesVersion)
+	if err != nil {
+		return nil, fmt.Errorf("--kubernetes-version: %w (embedded: %s)", err, strings.Join(builtin.Versions(), ", "))
+	}
+	e := &Engine{opts: opts, builtin: b, crds: schema.NewCRDs()}
+	e.chain = &schema.Chain{Sources: []schema.Source{e.crds, b}}
+	if parts := strings.Split(b.Version(), "."); len(parts) == 2 {
+		e.minor, _ = strconv.Atoi(parts[1])
+	}
+	return e, nil
+}
+
+// Source is the engine's schema chain.
+func (e *Engine) Source() schema.Source { return e.chain }
+
+// Builtin is the embedded release in use.
+func (e *Engine) Builtin() *schema.Builtin { return e.builtin }
+
+// CRDs is the source of kinds defined by CRD manifests.
+func (e *Engine) CRDs() *schema.CRDs { return e.crds }
+
+// objectMeta is the ObjectMeta schema of the embedded release, for custom resources.
+func (e *Engine) objectMeta() *schema.Schema {
+	e.metaOnce.Do(func() {
+		if doc, err := e.builtin.Document("", "v1"); err == nil {
+			e.meta = doc.Definitions["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]
+		}
+	})
+	return e.meta
+}
+
+func (e *Engine) validator() *validate.Validator {
+	v := &validate.Validator{Source: e.chain, KubernetesMinor: e.minor, CEL: true}
+	if e.crds.Len() > 0 {
+		v.ObjectMeta = e.objectMeta()
+	}
+	return v
+}
+
+// AddCRDs registers the CustomResourceDefinitions among a file's documents. Documents are
+// parsed if they were not yet. It returns the kinds added.
+func (e *Engine) AddCRDs(f *yamlpos.File) []schema.GVK {
+	var added []schema.GVK
+	for _, d := range f.Docs {
+		if !mayBeCRD(d.Text()) {
+			continue
+		}
+		if d.Root == nil && d.Err == nil {
+			d.ParseDoc()
+		}
+		if gvks, err := e.addCRDDoc(d); err == nil {
+			added = append(added, gvks...)
+		}
+	}
+	return added
+}
+
+func mayBeCRD(text []byte) bool {
+	return bytes.Contains(text, []byte("CustomResourceDefinition"))
+}
+
+func (e *Engine) addCRDDoc(d *yamlpos.Document) ([]schema.GVK, error) {
+	if d.Root == nil {
+		return nil, nil
+	}
+	obj, err := yamlpos.ToValue(d.Root, validate.DefaultAliasLimit)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := obj.(map[string]any)
+	if !ok {
+		return nil, nil
+	}
+	av, _ := m["apiVersion"].(string)
+	k, _ := m["kind"].(string)
+	if !schema.IsCRD(av, k) {
+		return nil, nil
+	}
+	origin := fmt.Sprintf("%s#%d", d.File.Name, d.Index)
+	return e.crds.Add(m, origin)
+}
+
+// LoadCRDPaths reads CRD manifests from files and directories (recursively).
+func (e *Engine) LoadCRDPaths(paths []string) error {
+	for _, p := range paths {
+		files, err := ExpandPaths([]string{p}, true)
+		if err != nil {
+			return fmt.Errorf("--crd %s: %w", p, err)
+		}
+		for _, name := range files {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				return fmt.Errorf("--crd: %w", err)
+			}
+			f := yamlpos.Split(name, data)
+			if len(e.AddCRDs(f)) == 0 && len(files) == 1 && !strings.HasSuffix(p, string(filepath.Separator)) {
+				if info, err := os.Stat(p); err == nil && !info.IsDir() {
+					return fmt.Errorf("--crd %s: no apiextensions.k8s.io/v1 CustomResourceDefinition found", p)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ValidateDocument validates one parsed document.
+func (e *Engine) ValidateDocument(ctx context.Context, d *yamlpos.Document) validate.Result {
+	if d.Root == nil && d.Err == nil {
+		d.ParseDoc()
+	}
+	return e.validator().Validate(ctx, d)
+}
+
+// Progress is called as documents finish: done of total.
+type Progress func(done, total int)
+
+// ValidateFiles parses and validates the documents of files concurrently. CRDs among them
+// are registered first, so custom resources in the same run are validated against them.
+// Results come back per file, in document order.
+func (e *Engine) ValidateFiles(ctx context.Context, files []*yamlpos.File, progress Progress) [][]validate.Result {
+	type job struct{ f, d int }
+	var jobs []job
+	for fi, f := range files {
+		for di := range f.Docs {
+			jobs = append(jobs, job{fi, di})
+		}
+	}
+	workers := e.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// Pass 1: parse everything, concurrently.
+	parallel(len(jobs), workers, func(i int) {
+		j := jobs[i]
+		files[j.f].Docs[j.d].ParseDoc()
+	})
+	// CRDs before the resources that use them.
+	for _, f := range files {
+		for _, d := range f.Docs {
+			if mayBeCRD(d.Text()) {
+				_, _ = e.addCRDDoc(d)
+			}
+		}
+	}
+	results := make([][]validate.Result, len(files))
+	for fi, f := range files {
+		results[fi] = make([]validate.Result, len(f.Docs))
+	}
+	v := e.validator()
+	var done atomic.Int64
+	parallel(len(jobs), workers, func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
+		j := jobs[i]
+		d := files[j.f].Docs[j.d]
+		r := v.Validate(ctx, d)
+		if mayBeCRD(d.Text()) && r.Kind == "CustomResourceDefinition" {
+			for _, t := range e.crds.Kinds() {
+				if strings.HasPrefix(t.Source, "crd "+d.File.Name+"#"+strconv.Itoa(d.Index)) {
+					r.Defines = append(r.Defines, t.GVK.String())
+				}
+			}
+			sort.Strings(r.Defines)
+		}
+		results[j.f][j.d] = r
+		if progress != nil {
+			progress(int(done.Add(1)), len(jobs))
+		}
+	})
+	return results
+}
+
+// parallel runs fn(0..n-1) on up to workers goroutines.
+func parallel(n, workers int, fn func(int)) {
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// ManifestExtensions are the file extensions read from directories.
+var ManifestExtensions = []string{".yaml", ".yml", ".json"}
+
+// ExpandPaths turns files and directories into the list of manifest files to read, in a
+// deterministic order: arguments in the order given, directory entries sorted. Directories
+// are read one level deep unless recursive (like kubectl -f DIR without -R). "-" is kept.
+func ExpandPaths(args []string, recursive bool) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		if a == "-" {
+			out = append(out, a)
+			continue
+		}
+		info, err := os.Stat(a)
+		if err != nil {
+			return nil, fmt.Errorf("the path %q does not exist", a)
+		}
+		if !info.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		err = filepath.WalkDir(a, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if p != a && !recursive {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			ext := strings.ToLower(filepath.Ext(p))
+			for _, e := range ManifestExtensions {
+				if ext == e {
+					out = append(out, p)
+					break
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", a, err)
+		}
+	}
+	return out, nil
+}

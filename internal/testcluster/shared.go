@@ -1,0 +1,125 @@
+package testcluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var shared struct {
+	once    sync.Once
+	mu      sync.Mutex
+	cluster *Cluster
+	err     error
+}
+
+var mainRunning atomic.Bool
+
+// Main runs the package's tests and then stops the shared cluster, if one
+// was started. Call it from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(testcluster.Main(m)) }
+//
+// It also stops the cluster when the test binary gets SIGINT or SIGTERM.
+// (If the binary dies otherwise, e.g. on a go test -timeout panic, the
+// kernel kills etcd and kube-apiserver: they run with a parent-death signal.)
+func Main(m *testing.M) int {
+	mainRunning.Store(true)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			stopShared()
+			fmt.Fprintf(os.Stderr, "testcluster: stopped the shared cluster on %v\n", s)
+			os.Exit(1)
+		case <-done:
+		}
+	}()
+	code := m.Run()
+	signal.Stop(sigs)
+	close(done)
+	stopShared()
+	return code
+}
+
+func stopShared() {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.cluster != nil {
+		shared.cluster.Stop()
+	}
+}
+
+// Shared returns the test binary's cluster, starting it on first use. The
+// package must call Main from TestMain, which stops it.
+//
+// It skips the test in -short mode, and when the binaries are missing
+// (unless $KUBECTL_LSP_REQUIRE_CLUSTER=1, then the test fails). Any other
+// start failure fails the test, and every later test that asks.
+func Shared(tb testing.TB) *Cluster {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("testcluster: skipped in -short mode (needs a real kube-apiserver)")
+	}
+	if !mainRunning.Load() {
+		tb.Fatal("testcluster: Shared needs `func TestMain(m *testing.M) { os.Exit(testcluster.Main(m)) }` in this package, which stops the cluster")
+	}
+	shared.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		start := time.Now()
+		c, err := Start(ctx, Options{})
+		shared.mu.Lock()
+		shared.cluster, shared.err = c, err
+		shared.mu.Unlock()
+		if err == nil {
+			tb.Logf("testcluster: kube-apiserver %s at %s, started in %s", KubernetesVersion, c.Host(), time.Since(start).Round(time.Millisecond))
+		}
+	})
+	shared.mu.Lock()
+	c, err := shared.cluster, shared.err
+	shared.mu.Unlock()
+	if err != nil {
+		startFailed(tb, "the shared cluster", err)
+	}
+	return c
+}
+
+// New starts a cluster for this test alone (e.g. one whose API server the
+// test stops), stopped by tb.Cleanup. It skips and fails like Shared.
+func New(tb testing.TB, opts Options) *Cluster {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("testcluster: skipped in -short mode (needs a real kube-apiserver)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	c, err := Start(ctx, opts)
+	if err != nil {
+		startFailed(tb, "a cluster", err)
+	}
+	tb.Logf("testcluster: kube-apiserver %s at %s, started in %s", KubernetesVersion, c.Host(), time.Since(start).Round(time.Millisecond))
+	tb.Cleanup(c.Stop)
+	return c
+}
+
+func startFailed(tb testing.TB, what string, err error) {
+	tb.Helper()
+	if errors.Is(err, ErrBinariesMissing) {
+		if os.Getenv(EnvRequire) == "1" {
+			tb.Fatalf("%v\n(%s=1: a real control plane is required)", err, EnvRequire)
+		}
+		tb.Skipf("%v (set %s=1 to fail instead of skip)", err, EnvRequire)
+	}
+	tb.Fatalf("testcluster: starting %s: %v", what, err)
+}

@@ -1,0 +1,203 @@
+package validate
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/validation/path"
+	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"github.com/kubectl-lsp/kubectl-lsp/schema"
+)
+
+// nameRule checks an object name the way the apiserver's validation for its kind does.
+// prefix is true for generateName, where a trailing dash is allowed.
+type nameRule func(name string, prefix bool) []string
+
+func maskTrailingDash(name string) string {
+	if len(name) > 1 && strings.HasSuffix(name, "-") {
+		return name[:len(name)-2] + "a"
+	}
+	return name
+}
+
+func dnsSubdomain(name string, prefix bool) []string {
+	if prefix {
+		name = maskTrailingDash(name)
+	}
+	return utilvalidation.IsDNS1123Subdomain(name)
+}
+
+func dnsLabel(name string, prefix bool) []string {
+	if prefix {
+		name = maskTrailingDash(name)
+	}
+	return utilvalidation.IsDNS1123Label(name)
+}
+
+func dns1035Label(name string, prefix bool) []string {
+	if prefix {
+		name = maskTrailingDash(name)
+	}
+	return utilvalidation.IsDNS1035Label(name)
+}
+
+func pathSegment(name string, prefix bool) []string {
+	if prefix {
+		return path.ValidatePathSegmentName(name, prefix)
+	}
+	return path.IsValidPathSegmentName(name)
+}
+
+// nameRuleFor picks the name rule of a kind, as the apiserver's per-kind validation does.
+// Most kinds take DNS subdomains; the exceptions are listed.
+func nameRuleFor(gvk schema.GVK, k8sMinor int) nameRule {
+	switch gvk.Group {
+	case "":
+		switch gvk.Kind {
+		case "Namespace":
+			return dnsLabel
+		case "Service":
+			if k8sMinor >= 36 {
+				// Relaxed Service name validation is on by default from 1.36.
+				return dnsLabel
+			}
+			return dns1035Label
+		}
+	case "apps":
+		if gvk.Kind == "StatefulSet" {
+			return dnsLabel
+		}
+	case "rbac.authorization.k8s.io":
+		return pathSegment
+	}
+	return dnsSubdomain
+}
+
+// metadataChecks validates metadata like the apiserver's ObjectMeta validation: name or
+// generateName, namespace, labels and annotations.
+func (w *walker) metadataChecks(root *yaml.Node, t *schema.Type, k8sMinor int) {
+	metaNode, metaKey, matched := yamlpos.Lookup(root, yamlpos.Path{{Key: "metadata"}})
+	meta := yamlpos.Resolve(metaNode)
+	if matched != 1 || meta == nil || meta.Kind != yaml.MappingNode {
+		meta, metaKey = nil, nil
+	}
+	get := func(field string) (*yaml.Node, *yaml.Node) {
+		if meta == nil {
+			return nil, nil
+		}
+		n, k, m := yamlpos.Lookup(meta, yamlpos.Path{{Key: field}})
+		if m != 1 {
+			return nil, nil
+		}
+		n = yamlpos.Resolve(n)
+		if yamlpos.KindOf(n) != yamlpos.String {
+			return nil, k
+		}
+		return n, k
+	}
+	rule := nameRuleFor(t.GVK, k8sMinor)
+	nameNode, _ := get("name")
+	genNode, _ := get("generateName")
+	if nameNode == nil && genNode == nil && !t.CreateOnly() {
+		at := metaKey
+		if at == nil {
+			_, at, _ = yamlpos.Lookup(root, yamlpos.Path{{Key: "kind"}})
+		}
+		w.add(Error, CodeName, at, w.prefix+"metadata.name", w.prefix+"metadata.name: Required value: name or generateName is required")
+	}
+	if nameNode != nil {
+		w.nameErrors(nameNode, "metadata.name", rule(nameNode.Value, false))
+		if t.CRD == nil && t.GVK.Kind == "CustomResourceDefinition" && t.GVK.Group == "apiextensions.k8s.io" {
+			w.crdName(root, nameNode)
+		}
+	}
+	if genNode != nil && nameNode == nil {
+		w.nameErrors(genNode, "metadata.generateName", rule(genNode.Value, true))
+	}
+	if ns, _ := get("namespace"); ns != nil && t.Namespaced && ns.Value != "" {
+		if errs := utilvalidation.IsDNS1123Label(ns.Value); len(errs) > 0 {
+			p := w.prefix + "metadata.namespace"
+			w.add(Error, CodeNamespace, ns, p, fmt.Sprintf("%s: Invalid value: %s: %s", p, strconv.Quote(ns.Value), strings.Join(errs, "; ")))
+		}
+	}
+	if meta == nil {
+		return
+	}
+	if labels, _, m := yamlpos.Lookup(meta, yamlpos.Path{{Key: "labels"}}); m == 1 {
+		w.labels(yamlpos.Resolve(labels))
+	}
+	if ann, _, m := yamlpos.Lookup(meta, yamlpos.Path{{Key: "annotations"}}); m == 1 {
+		w.annotations(yamlpos.Resolve(ann))
+	}
+}
+
+func (w *walker) nameErrors(n *yaml.Node, field string, errs []string) {
+	if len(errs) == 0 {
+		return
+	}
+	p := w.prefix + field
+	w.add(Error, CodeName, n, p, fmt.Sprintf("%s: Invalid value: %s: %s", p, strconv.Quote(n.Value), strings.Join(errs, "; ")))
+}
+
+// crdName checks that a CustomResourceDefinition is named <plural>.<group>.
+func (w *walker) crdName(root, nameNode *yaml.Node) {
+	plural, _, m1 := yamlpos.Lookup(root, yamlpos.ParsePath("spec.names.plural"))
+	group, _, m2 := yamlpos.Lookup(root, yamlpos.ParsePath("spec.group"))
+	if m1 != 3 || m2 != 2 || yamlpos.KindOf(plural) != yamlpos.String || yamlpos.KindOf(group) != yamlpos.String {
+		return
+	}
+	want := yamlpos.Resolve(plural).Value + "." + yamlpos.Resolve(group).Value
+	if nameNode.Value != want {
+		p := w.prefix + "metadata.name"
+		w.add(Error, CodeName, nameNode, p, fmt.Sprintf("%s: Invalid value: %s: must be spec.names.plural+\".\"+spec.group (%s)", p, strconv.Quote(nameNode.Value), strconv.Quote(want)))
+	}
+}
+
+func (w *walker) labels(n *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	p := w.prefix + "metadata.labels"
+	for _, kv := range yamlpos.Entries(n) {
+		k := yamlpos.KeyString(kv.Key)
+		if errs := utilvalidation.IsQualifiedName(k); len(errs) > 0 {
+			w.add(Error, CodeLabel, kv.Key, p, fmt.Sprintf("%s: Invalid value: %s: %s", p, strconv.Quote(k), strings.Join(errs, "; ")))
+		}
+		v := yamlpos.Resolve(kv.Value)
+		if v == nil || v.Kind != yaml.ScalarNode || yamlpos.KindOf(v) != yamlpos.String {
+			continue // a type error, reported by the schema walk
+		}
+		if errs := utilvalidation.IsValidLabelValue(v.Value); len(errs) > 0 {
+			w.add(Error, CodeLabel, v, p, fmt.Sprintf("%s: Invalid value: %s: %s", p, strconv.Quote(v.Value), strings.Join(errs, "; ")))
+		}
+	}
+}
+
+// totalAnnotationSizeLimit is the apiserver's limit on the summed size of annotation keys
+// and values.
+const totalAnnotationSizeLimit = 256 * 1024
+
+func (w *walker) annotations(n *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	p := w.prefix + "metadata.annotations"
+	total := 0
+	for _, kv := range yamlpos.Entries(n) {
+		k := yamlpos.KeyString(kv.Key)
+		if errs := utilvalidation.IsQualifiedName(strings.ToLower(k)); len(errs) > 0 {
+			w.add(Error, CodeAnnotation, kv.Key, p, fmt.Sprintf("%s: Invalid value: %s: %s", p, strconv.Quote(k), strings.Join(errs, "; ")))
+		}
+		total += len(k)
+		if v := yamlpos.Resolve(kv.Value); v != nil && v.Kind == yaml.ScalarNode {
+			total += len(v.Value)
+		}
+	}
+	if total > totalAnnotationSizeLimit {
+		w.add(Error, CodeAnnotation, w.nearestKey(n), p, fmt.Sprintf("%s: Too long: must have at most %d bytes", p, totalAnnotationSizeLimit))
+	}
+}

@@ -1,0 +1,285 @@
+package validate
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"github.com/kubectl-lsp/kubectl-lsp/schema"
+)
+
+// Validator checks documents against the kinds a schema source serves.
+type Validator struct {
+	Source schema.Source
+	// ObjectMeta is the metadata schema used for custom and embedded resources.
+	ObjectMeta *schema.Schema
+	// KubernetesMinor is the release whose rules apply where they changed between releases
+	// (e.g. 37 for 1.37).
+	KubernetesMinor int
+	// AliasLimit bounds the nodes a document may have once its aliases are expanded.
+	AliasLimit int
+	// CEL enables CEL rules (x-kubernetes-validations) of custom resources.
+	CEL bool
+}
+
+// DefaultAliasLimit is the expansion bound for a document's aliases: far above any real
+// manifest, far below what exhausts memory.
+const DefaultAliasLimit = 1_000_000
+
+// Validate checks one parsed document.
+func (v *Validator) Validate(ctx context.Context, doc *yamlpos.Document) (res Result) {
+	r := &res
+	r.Doc = doc
+	defer r.finalize()
+	text := doc.Text()
+	if doc.Err != nil {
+		if looksTemplated(doc.File.Name, text) {
+			r.Status, r.Reason = Skipped, "template: Go/Helm template syntax, not a manifest"
+			return
+		}
+		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeSyntax, Message: "YAML syntax error: " + doc.Err.Msg, Range: doc.Err.Range})
+		return
+	}
+	if doc.Empty() {
+		r.Status, r.Reason = Skipped, "empty document"
+		return
+	}
+	root := doc.Root
+	if hasTemplateNode(root, 0) {
+		r.Status, r.Reason = Skipped, "template: Go/Helm template syntax, not a manifest"
+		return
+	}
+	if root.Kind != yaml.MappingNode {
+		r.Status, r.Reason = Skipped, "not a Kubernetes object: the document is not a mapping"
+		return
+	}
+	limit := v.AliasLimit
+	if limit <= 0 {
+		limit = DefaultAliasLimit
+	}
+	if hasAliases(text) {
+		if _, exceeded := yamlpos.ExpandedSize(root, limit); exceeded {
+			r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeAliasLimit,
+				Message: fmt.Sprintf("the document's aliases expand to more than %d nodes (an alias bomb?); it was not validated", limit),
+				Range:   doc.Range(firstAlias(root))})
+			return
+		}
+	}
+	v.object(ctx, doc, root, r, "")
+	return
+}
+
+// object validates one Kubernetes object (the document root, or an item of a List).
+func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, r *Result, prefix string) {
+	apiVersion, avNode := scalarField(root, "apiVersion")
+	kind, kindNode := scalarField(root, "kind")
+	if prefix == "" {
+		r.APIVersion, r.Kind = apiVersion, kind
+		r.Name, _ = scalarPath(root, "metadata", "name")
+		r.Namespace, _ = scalarPath(root, "metadata", "namespace")
+		if r.Name == "" {
+			r.Name, _ = scalarPath(root, "metadata", "generateName")
+		}
+	}
+	if templated(apiVersion, kind, r.Name, r.Namespace) {
+		r.Status, r.Reason = Skipped, "template: Go/Helm template syntax, not a manifest"
+		return
+	}
+	group, _ := schema.ParseAPIVersion(apiVersion)
+	switch {
+	case apiVersion == "" && kind == "":
+		if prefix == "" {
+			r.Status, r.Reason = Skipped, "not a Kubernetes object: no apiVersion and kind"
+			return
+		}
+	case (kind == "Kustomization" || kind == "Component") && strings.HasPrefix(group, "kustomize.config.k8s.io"):
+		r.Status, r.Reason = Skipped, "kustomization file"
+		return
+	}
+	if apiVersion == "" || kind == "" {
+		missing, at := "apiVersion", kindNode
+		if kind == "" {
+			missing, at = "kind", avNode
+		}
+		if at == nil {
+			at = root
+		}
+		if prefix == "" && apiVersion == "" {
+			// A mapping with a kind but no apiVersion is not a Kubernetes object either
+			// (Kustomize's and other tools' files look like this).
+			r.Status, r.Reason = Skipped, "not a Kubernetes object: no apiVersion"
+			return
+		}
+		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeRequired, Field: prefix + missing,
+			Message: fmt.Sprintf("%s%s: Required value: every Kubernetes object needs apiVersion and kind", prefix, missing), Range: doc.Range(at)})
+		return
+	}
+	if isList(kind, root) {
+		items, _, _ := yamlpos.Lookup(root, yamlpos.Path{{Key: "items"}})
+		items = yamlpos.Resolve(items)
+		for i, item := range items.Content {
+			item = yamlpos.Resolve(item)
+			p := prefix + "items[" + strconv.Itoa(i) + "]."
+			if item.Kind != yaml.MappingNode {
+				if yamlpos.KindOf(item) != yamlpos.Null {
+					r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeType, Field: strings.TrimSuffix(p, "."),
+						Message: strings.TrimSuffix(p, ".") + ": Invalid value: must be a Kubernetes object", Range: doc.Range(item)})
+				}
+				continue
+			}
+			v.object(ctx, doc, item, r, p)
+		}
+		if r.Status != Skipped {
+			r.SchemaSource = v.Source.Name()
+		}
+		return
+	}
+	g, ver := schema.ParseAPIVersion(apiVersion)
+	gvk := schema.GVK{Group: g, Version: ver, Kind: kind}
+	t, err := v.Source.Lookup(gvk)
+	if err != nil {
+		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeNoSchema, Field: prefix + "apiVersion",
+			Message: fmt.Sprintf("could not load the schema of %s: %v", gvk, err), Range: doc.Range(avNode)})
+		return
+	}
+	if t == nil {
+		v.unknownKind(doc, r, gvk, avNode, kindNode, prefix)
+		return
+	}
+	if prefix == "" {
+		r.SchemaSource = t.Source
+	}
+	w := &walker{doc: doc, meta: v.ObjectMeta, prefix: prefix}
+	w.value(root, t.Schema)
+	w.metadataChecks(root, t, v.KubernetesMinor)
+	if v.CEL && t.CRD != nil {
+		w.cel(ctx, root, t)
+	}
+	r.Findings = append(r.Findings, w.out...)
+}
+
+// unknownKind reports an apiVersion/kind that the source does not serve, naming the
+// group-versions that do serve the kind.
+func (v *Validator) unknownKind(doc *yamlpos.Document, r *Result, gvk schema.GVK, avNode, kindNode *yaml.Node, prefix string) {
+	served := schema.ServedVersions(v.Source, gvk.Kind)
+	if len(served) > 0 {
+		names := make([]string, len(served))
+		for i, s := range served {
+			names[i] = s.APIVersion()
+		}
+		msg := fmt.Sprintf("no matches for kind %q in version %q: %s is served as apiVersion %s", gvk.Kind, gvk.APIVersion(), gvk.Kind, names[0])
+		if len(names) > 1 {
+			msg += " (also " + strings.Join(names[1:], ", ") + ")"
+		}
+		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeUnknownKind, Field: prefix + "apiVersion", Message: msg, Range: doc.Range(avNode)})
+		return
+	}
+	if v.servesGroup(gvk.Group) {
+		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeUnknownKind, Field: prefix + "kind",
+			Message: fmt.Sprintf("no matches for kind %q in version %q", gvk.Kind, gvk.APIVersion()), Range: doc.Range(kindNode)})
+		return
+	}
+	// A custom resource whose CRD we have not seen: not an error of the manifest.
+	if prefix == "" {
+		r.Status = Skipped
+		r.Reason = fmt.Sprintf("no schema for %s: pass its CustomResourceDefinition with --crd", gvk)
+	}
+	r.Findings = append(r.Findings, Finding{Severity: Warning, Code: CodeNoSchema, Field: prefix + "kind",
+		Message: fmt.Sprintf("no schema for kind %q in version %q: pass its CustomResourceDefinition with --crd, or validate against a cluster that serves it", gvk.Kind, gvk.APIVersion()),
+		Range:   doc.Range(kindNode)})
+}
+
+// servesGroup reports whether a group is served by a source other than CRD manifests (a
+// kind missing from a CRD's group may come from another CRD we were not given).
+func (v *Validator) servesGroup(group string) bool {
+	for _, k := range v.Source.Kinds() {
+		if k.GVK.Group == group && !strings.HasPrefix(k.Source, "crd ") {
+			return true
+		}
+	}
+	return false
+}
+
+func isList(kind string, root *yaml.Node) bool {
+	if !strings.HasSuffix(kind, "List") {
+		return false
+	}
+	items, _, m := yamlpos.Lookup(root, yamlpos.Path{{Key: "items"}})
+	items = yamlpos.Resolve(items)
+	return m == 1 && items != nil && items.Kind == yaml.SequenceNode
+}
+
+func scalarField(n *yaml.Node, field string) (string, *yaml.Node) {
+	v, _, m := yamlpos.Lookup(n, yamlpos.Path{{Key: field}})
+	v = yamlpos.Resolve(v)
+	if m != 1 || v == nil || v.Kind != yaml.ScalarNode || yamlpos.KindOf(v) == yamlpos.Null {
+		return "", v
+	}
+	return v.Value, v
+}
+
+func scalarPath(n *yaml.Node, fields ...string) (string, *yaml.Node) {
+	var p yamlpos.Path
+	for _, f := range fields {
+		p = p.Field(f)
+	}
+	v, _, m := yamlpos.Lookup(n, p)
+	v = yamlpos.Resolve(v)
+	if m != len(p) || v == nil || v.Kind != yaml.ScalarNode || yamlpos.KindOf(v) == yamlpos.Null {
+		return "", nil
+	}
+	return v.Value, v
+}
+
+func templated(values ...string) bool {
+	for _, v := range values {
+		if strings.Contains(v, "{{") {
+			return true
+		}
+	}
+	return false
+}
+
+func looksTemplated(name string, text []byte) bool {
+	return bytes.Contains(text, []byte("{{")) || bytes.Contains(text, []byte("{%"))
+}
+
+func hasAliases(text []byte) bool { return bytes.IndexByte(text, '*') >= 0 }
+
+func firstAlias(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		return n
+	}
+	for _, c := range n.Content {
+		if a := firstAlias(c); a != nil {
+			return a
+		}
+	}
+	return nil
+}
+
+// hasTemplateNode finds what Go/Helm template syntax becomes when parsed as YAML: a
+// mapping used as a key, as in `name: {{ .Values.name }}`. No manifest has one.
+func hasTemplateNode(n *yaml.Node, depth int) bool {
+	if depth > 200 {
+		return false
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i].Kind; k == yaml.MappingNode || k == yaml.SequenceNode {
+				return true
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if hasTemplateNode(c, depth+1) {
+			return true
+		}
+	}
+	return false
+}

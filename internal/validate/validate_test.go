@@ -1,0 +1,112 @@
+package validate_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+)
+
+var update = flag.Bool("update", false, "rewrite the .golden files")
+
+// markerRE finds expectations written in the fixtures themselves: a comment
+// "# @error CODE" or "# @warning CODE" on the line where the finding must start.
+var markerRE = regexp.MustCompile(`@(error|warning) ([a-z-]+)`)
+
+// TestFixtures validates every testdata/*.yaml|json file. Each finding must start on a line
+// carrying a marker for its severity and code, and every marker must be matched; the full
+// messages and columns are compared with the .golden file beside the fixture.
+func TestFixtures(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, ".golden") || strings.HasSuffix(name, ".want") || strings.Contains(name, ".crd.") {
+			continue
+		}
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			eng, err := engine.New(engine.Options{KubernetesVersion: "1.37"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			crds, _ := filepath.Glob("testdata/*.crd.yaml")
+			if err := eng.LoadCRDPaths(crds); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := yamlpos.Split(name, data)
+			results := eng.ValidateFiles(context.Background(), []*yamlpos.File{f}, nil)[0]
+
+			want := map[string]int{}
+			if extra, err := os.ReadFile(name + ".want"); err == nil {
+				for _, line := range strings.Split(strings.TrimSpace(string(extra)), "\n") {
+					want[line]++
+				}
+			}
+			for i, line := range strings.Split(string(data), "\n") {
+				for _, m := range markerRE.FindAllStringSubmatch(line, -1) {
+					want[fmt.Sprintf("%d %s %s", i+1, m[1], m[2])]++
+				}
+			}
+			got := map[string]int{}
+			var golden strings.Builder
+			for _, r := range results {
+				fmt.Fprintf(&golden, "document %d: %s %s %s %s", r.Doc.Index, r.Status, r.APIVersion, r.Kind, r.Name)
+				if r.Reason != "" {
+					fmt.Fprintf(&golden, " (%s)", r.Reason)
+				}
+				golden.WriteString("\n")
+				for _, fd := range r.Findings {
+					l, c := f.Mapper.OffsetLineChar(fd.Range.Start)
+					el, ec := f.Mapper.OffsetLineChar(fd.Range.End)
+					got[fmt.Sprintf("%d %s %s", l, fd.Severity, fd.Code)]++
+					fmt.Fprintf(&golden, "  %d:%d-%d:%d %s %s %q: %s\n", l, c, el, ec, fd.Severity, fd.Code, data[fd.Range.Start:fd.Range.End], fd.Message)
+				}
+			}
+			var diffs []string
+			for k, n := range want {
+				if got[k] < n {
+					diffs = append(diffs, "missing: line "+k)
+				}
+			}
+			for k, n := range got {
+				if want[k] < n {
+					diffs = append(diffs, "unexpected: line "+k)
+				}
+			}
+			sort.Strings(diffs)
+			if len(diffs) > 0 {
+				t.Errorf("findings differ from the markers:\n%s\n\nall findings:\n%s", strings.Join(diffs, "\n"), golden.String())
+			}
+			goldenFile := name + ".golden"
+			if *update {
+				if err := os.WriteFile(goldenFile, []byte(golden.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			prev, err := os.ReadFile(goldenFile)
+			if err != nil {
+				t.Fatalf("no golden file (run go test -update): %v", err)
+			}
+			if string(prev) != golden.String() {
+				t.Errorf("output differs from %s (go test -update rewrites it):\n--- want\n%s\n--- got\n%s", goldenFile, prev, golden.String())
+			}
+		})
+	}
+}
+
+var _ = validate.Error

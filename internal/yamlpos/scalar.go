@@ -1,0 +1,214 @@
+package yamlpos
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Kind is the JSON type a YAML scalar becomes when Kubernetes reads it.
+type Kind uint8
+
+const (
+	Null Kind = iota
+	Bool
+	Int
+	Float
+	String
+	// Map and Seq describe collection nodes.
+	Map
+	Seq
+)
+
+func (k Kind) String() string {
+	return [...]string{"null", "boolean", "integer", "number", "string", "object", "array"}[k]
+}
+
+// Scalar is a resolved scalar value.
+type Scalar struct {
+	Kind  Kind
+	Bool  bool
+	Int   int64
+	Float float64
+	// Text is the scalar's value as written (unquoted, unescaped).
+	Text string
+	// Uint is set for integers above MaxInt64.
+	Uint bool
+}
+
+var yaml11Map = map[string]Scalar{}
+
+func init() {
+	for _, s := range []string{"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"} {
+		yaml11Map[s] = Scalar{Kind: Bool, Bool: true, Text: s}
+	}
+	for _, s := range []string{"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"} {
+		yaml11Map[s] = Scalar{Kind: Bool, Bool: false, Text: s}
+	}
+	for _, s := range []string{"", "~", "null", "Null", "NULL"} {
+		yaml11Map[s] = Scalar{Kind: Null, Text: s}
+	}
+	for _, s := range []string{".nan", ".NaN", ".NAN"} {
+		yaml11Map[s] = Scalar{Kind: Float, Float: math.NaN(), Text: s}
+	}
+	for _, s := range []string{".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"} {
+		yaml11Map[s] = Scalar{Kind: Float, Float: math.Inf(1), Text: s}
+	}
+	for _, s := range []string{"-.inf", "-.Inf", "-.INF"} {
+		yaml11Map[s] = Scalar{Kind: Float, Float: math.Inf(-1), Text: s}
+	}
+}
+
+var yaml11Float = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+
+// ResolveScalar gives the value a scalar node has for Kubernetes. kubectl and the apiserver
+// read YAML with YAML 1.1 rules (sigs.k8s.io/yaml), not the YAML 1.2 rules of the parser
+// used here for positions: `yes`, `on` and `y` are booleans, `0777` is octal, `1_000` an
+// integer, and a timestamp stays a string. Quoted scalars and `!!str` are strings.
+func ResolveScalar(n *yaml.Node) Scalar {
+	v := n.Value
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return Scalar{Kind: String, Text: v}
+	}
+	tag := n.Tag
+	if n.Style&yaml.TaggedStyle != 0 {
+		switch tag {
+		case "!!str", "!!binary", "!!timestamp":
+			return Scalar{Kind: String, Text: v}
+		case "!!null":
+			return Scalar{Kind: Null, Text: v}
+		case "!!bool", "!!int", "!!float":
+		default:
+			// Unknown or custom tags: the value stays a string.
+			return Scalar{Kind: String, Text: v}
+		}
+	}
+	s := resolve11(v)
+	if tag == "!!float" && s.Kind == Int {
+		s = Scalar{Kind: Float, Float: float64(s.Int), Text: v}
+	}
+	return s
+}
+
+func resolve11(v string) Scalar {
+	if s, ok := yaml11Map[v]; ok {
+		return s
+	}
+	if v == "" {
+		return Scalar{Kind: Null}
+	}
+	c := v[0]
+	switch {
+	case c == '.':
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return Scalar{Kind: Float, Float: f, Text: v}
+		}
+	case c == '+' || c == '-' || (c >= '0' && c <= '9'):
+		if looksLikeTimestamp(v) {
+			return Scalar{Kind: String, Text: v}
+		}
+		plain := strings.ReplaceAll(v, "_", "")
+		if i, err := strconv.ParseInt(plain, 0, 64); err == nil {
+			return Scalar{Kind: Int, Int: i, Text: v}
+		}
+		if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
+			return Scalar{Kind: Int, Int: int64(u), Uint: true, Float: float64(u), Text: v}
+		}
+		if yaml11Float.MatchString(plain) {
+			if f, err := strconv.ParseFloat(plain, 64); err == nil {
+				return Scalar{Kind: Float, Float: f, Text: v}
+			}
+		}
+		if strings.HasPrefix(plain, "0b") {
+			if i, err := strconv.ParseInt(plain[2:], 2, 64); err == nil {
+				return Scalar{Kind: Int, Int: i, Text: v}
+			}
+		} else if strings.HasPrefix(plain, "-0b") {
+			if i, err := strconv.ParseInt("-"+plain[3:], 2, 64); err == nil {
+				return Scalar{Kind: Int, Int: i, Text: v}
+			}
+		}
+	}
+	return Scalar{Kind: String, Text: v}
+}
+
+// looksLikeTimestamp mirrors YAML 1.1's timestamp forms that Kubernetes keeps as strings.
+func looksLikeTimestamp(s string) bool {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i != 4 || i == len(s) || s[i] != '-' {
+		return false
+	}
+	return timestampRE.MatchString(s)
+}
+
+var timestampRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(([Tt]|[ ]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]*)?(Z|[-+][0-9]{2}:[0-9]{2})?)?$`)
+
+// IsIntegral reports whether a number is a whole number, as Kubernetes' YAML-to-JSON
+// conversion turns 3.0 into 3.
+func (s Scalar) IsIntegral() bool {
+	switch s.Kind {
+	case Int:
+		return true
+	case Float:
+		return !math.IsInf(s.Float, 0) && !math.IsNaN(s.Float) && s.Float == math.Trunc(s.Float) && math.Abs(s.Float) < 1<<63
+	}
+	return false
+}
+
+// Number returns a numeric scalar as float64.
+func (s Scalar) Number() float64 {
+	if s.Kind == Int {
+		if s.Uint {
+			return s.Float
+		}
+		return float64(s.Int)
+	}
+	return s.Float
+}
+
+// KeyString is the JSON object key a YAML key becomes: non-string keys are printed the way
+// Kubernetes' YAML-to-JSON conversion prints them (`yes:` becomes "true", `1:` becomes "1").
+func KeyString(n *yaml.Node) string {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	s := ResolveScalar(n)
+	switch s.Kind {
+	case Bool:
+		return strconv.FormatBool(s.Bool)
+	case Int:
+		if s.Uint {
+			return strconv.FormatUint(uint64(s.Int), 10)
+		}
+		return strconv.FormatInt(s.Int, 10)
+	case Float:
+		return strconv.FormatFloat(s.Float, 'g', -1, 32)
+	case Null:
+		return "null"
+	}
+	return n.Value
+}
+
+// KindOf is the JSON type of a node (aliases followed).
+func KindOf(n *yaml.Node) Kind {
+	n = Resolve(n)
+	if n == nil {
+		return Null
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return Map
+	case yaml.SequenceNode:
+		return Seq
+	case yaml.ScalarNode:
+		return ResolveScalar(n).Kind
+	}
+	return Null
+}

@@ -1,0 +1,284 @@
+package schema
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/kubectl-lsp/kubectl-lsp/schema/builtin"
+)
+
+// Type is everything known about one kind: its schema and how the API serves it.
+type Type struct {
+	GVK        GVK
+	Schema     *Schema
+	Resource   string // plural resource name, e.g. deployments
+	Namespaced bool
+	Verbs      []string
+	ShortNames []string
+	// Source names where the schema came from, e.g. "builtin 1.37" or "crd ./crds/foo.yaml".
+	Source string
+	// CRD holds the CRD version's raw openAPIV3Schema when the type comes from a CRD
+	// manifest, for CEL validation.
+	CRD *CRDVersion
+}
+
+// CreateOnly reports whether the kind can only be created (reviews such as
+// SubjectAccessReview): such objects need no name.
+func (t *Type) CreateOnly() bool {
+	return len(t.Verbs) == 1 && t.Verbs[0] == "create"
+}
+
+// KindInfo describes a served kind without compiling its schema.
+type KindInfo struct {
+	GVK        GVK
+	Resource   string
+	Namespaced bool
+	ShortNames []string
+	Source     string
+}
+
+// Source is where schemas come from. Sources compose into a Chain.
+type Source interface {
+	// Name says where the schemas come from, for status lines and hover footers.
+	Name() string
+	// Lookup returns the type of gvk, or (nil, nil) when the source does not serve it.
+	Lookup(gvk GVK) (*Type, error)
+	// Kinds lists every kind the source serves.
+	Kinds() []KindInfo
+}
+
+// Builtin serves the schemas of one embedded Kubernetes release, compiling each
+// group-version on first use.
+type Builtin struct {
+	minor string
+	index *builtin.Index
+
+	mu   sync.Mutex
+	docs map[string]*gvEntry
+}
+
+type gvEntry struct {
+	once sync.Once
+	doc  *Document
+	err  error
+}
+
+// NewBuiltin returns the embedded schemas of a Kubernetes release ("1.37"; "" for the
+// newest embedded).
+func NewBuiltin(version string) (*Builtin, error) {
+	if version == "" {
+		version = builtin.Latest()
+	}
+	ix, err := builtin.LoadIndex(version)
+	if err != nil {
+		return nil, err
+	}
+	minor := strings.TrimPrefix(ix.KubernetesVersion, "v")
+	if parts := strings.Split(minor, "."); len(parts) >= 2 {
+		minor = parts[0] + "." + parts[1]
+	}
+	return &Builtin{minor: minor, index: ix, docs: map[string]*gvEntry{}}, nil
+}
+
+// Name implements Source.
+func (b *Builtin) Name() string { return "builtin " + b.minor }
+
+// Version is the Kubernetes minor version served, e.g. "1.37".
+func (b *Builtin) Version() string { return b.minor }
+
+// Document compiles (once) and returns the document of a group-version.
+func (b *Builtin) Document(group, version string) (*Document, error) {
+	key := group + "/" + version
+	b.mu.Lock()
+	e, ok := b.docs[key]
+	if !ok {
+		e = &gvEntry{}
+		b.docs[key] = e
+	}
+	b.mu.Unlock()
+	e.once.Do(func() {
+		data, err := builtin.Document(b.minor, group, version)
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.doc, e.err = CompileDocument(data)
+	})
+	return e.doc, e.err
+}
+
+// Lookup implements Source.
+func (b *Builtin) Lookup(gvk GVK) (*Type, error) {
+	gv := b.index.GroupVersion(gvk.Group, gvk.Version)
+	if gv == nil {
+		return nil, nil
+	}
+	var res *builtin.Resource
+	for i := range gv.Resources {
+		if gv.Resources[i].Kind == gvk.Kind {
+			res = &gv.Resources[i]
+			break
+		}
+	}
+	if res == nil {
+		return nil, nil
+	}
+	doc, err := b.Document(gvk.Group, gvk.Version)
+	if err != nil {
+		return nil, fmt.Errorf("loading built-in schemas for %s: %w", gvk.APIVersion(), err)
+	}
+	s := doc.Kinds[gvk]
+	if s == nil {
+		return nil, nil
+	}
+	return &Type{GVK: gvk, Schema: s, Resource: res.Resource, Namespaced: res.Namespaced, Verbs: res.Verbs,
+		ShortNames: shortNames[gvk.Group+"/"+res.Resource], Source: b.Name()}, nil
+}
+
+// Kinds implements Source.
+func (b *Builtin) Kinds() []KindInfo {
+	var out []KindInfo
+	for _, gv := range b.index.GroupVersions {
+		for _, r := range gv.Resources {
+			out = append(out, KindInfo{GVK: GVK{gv.Group, gv.Version, r.Kind}, Resource: r.Resource, Namespaced: r.Namespaced,
+				ShortNames: shortNames[gv.Group+"/"+r.Resource], Source: b.Name()})
+		}
+	}
+	return out
+}
+
+// Chain asks its sources in order; the first that serves a kind wins.
+type Chain struct {
+	Sources []Source
+}
+
+// Name implements Source.
+func (c *Chain) Name() string {
+	names := make([]string, len(c.Sources))
+	for i, s := range c.Sources {
+		names[i] = s.Name()
+	}
+	return strings.Join(names, " → ")
+}
+
+// Lookup implements Source.
+func (c *Chain) Lookup(gvk GVK) (*Type, error) {
+	var firstErr error
+	for _, s := range c.Sources {
+		t, err := s.Lookup(gvk)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if t != nil {
+			return t, nil
+		}
+	}
+	return nil, firstErr
+}
+
+// Kinds implements Source: every kind, the first source's entry winning.
+func (c *Chain) Kinds() []KindInfo {
+	seen := map[GVK]bool{}
+	var out []KindInfo
+	for _, s := range c.Sources {
+		for _, k := range s.Kinds() {
+			if !seen[k.GVK] {
+				seen[k.GVK] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// ServedVersions lists the group-versions that serve kind, preferred first: stable
+// before beta before alpha, newer before older.
+func ServedVersions(src Source, kind string) []GVK {
+	var out []GVK
+	for _, k := range src.Kinds() {
+		if k.GVK.Kind == kind {
+			out = append(out, k.GVK)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := versionRank(out[i].Version), versionRank(out[j].Version); a != b {
+			return a > b
+		}
+		return out[i].Group < out[j].Group
+	})
+	return out
+}
+
+// versionRank orders Kubernetes versions: v2 > v1 > v2beta1 > v1beta2 > v1beta1 > v1alpha1.
+func versionRank(v string) int {
+	var major, minor int
+	level := 3
+	rest := strings.TrimPrefix(v, "v")
+	n, _ := fmt.Sscanf(rest, "%d", &major)
+	if n == 0 {
+		return -1
+	}
+	switch {
+	case strings.Contains(rest, "beta"):
+		level = 2
+		fmt.Sscanf(rest[strings.Index(rest, "beta")+4:], "%d", &minor)
+	case strings.Contains(rest, "alpha"):
+		level = 1
+		fmt.Sscanf(rest[strings.Index(rest, "alpha")+5:], "%d", &minor)
+	}
+	return level*1_000_000 + major*1000 + minor
+}
+
+// FindResource resolves what a user types for kubectl explain or get: a kind ("Deployment",
+// "deployment"), a plural or singular resource ("deployments"), a short name ("deploy"),
+// optionally qualified by group ("deployments.apps"). The preferred version is returned.
+func FindResource(src Source, name string) (KindInfo, bool) {
+	name = strings.ToLower(name)
+	group := ""
+	qualified := false
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		name, group, qualified = name[:i], name[i+1:], true
+	}
+	var matches []KindInfo
+	for _, k := range src.Kinds() {
+		if qualified && k.GVK.Group != group {
+			continue
+		}
+		if strings.ToLower(k.GVK.Kind) == name || k.Resource == name || slices.Contains(k.ShortNames, name) ||
+			strings.TrimSuffix(k.Resource, "s") == name {
+			matches = append(matches, k)
+		}
+	}
+	if len(matches) == 0 {
+		return KindInfo{}, false
+	}
+	sort.SliceStable(matches, func(i, j int) bool {
+		// The core and apps groups first, as kubectl's preferred order does for the kinds
+		// served in several groups (events), then by version preference.
+		gi, gj := groupRank(matches[i].GVK.Group), groupRank(matches[j].GVK.Group)
+		if gi != gj {
+			return gi < gj
+		}
+		return versionRank(matches[i].GVK.Version) > versionRank(matches[j].GVK.Version)
+	})
+	return matches[0], true
+}
+
+func groupRank(g string) int {
+	switch g {
+	case "":
+		return 0
+	case "apps":
+		return 1
+	}
+	if strings.HasSuffix(g, ".k8s.io") || !strings.Contains(g, ".") {
+		return 2
+	}
+	return 3
+}
