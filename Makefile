@@ -26,8 +26,9 @@ install: build ## install kubectl-lsp into $(PREFIX)/bin (kubectl finds it as `k
 	install -m 0755 $(BIN) $(PREFIX)/bin/kubectl-lsp
 
 run: build ## validate the bundled examples and explain a field, offline
-	./$(BIN) validate examples/valid
-	-./$(BIN) validate examples/invalid
+	./$(BIN) validate --crd examples/crds examples/valid
+	@echo '--- examples/invalid (findings expected, exit status 1):'
+	-./$(BIN) validate --crd examples/crds examples/invalid
 	./$(BIN) explain deploy.spec.strategy
 
 test-unit: ## fast unit tests (seconds)

@@ -305,7 +305,9 @@ func (w *walker) unknownField(key *yaml.Node, name string, t *schema.Schema) {
 	w.add(Error, CodeUnknownField, key, field, msg)
 }
 
-// duplicates reports keys that appear twice in one mapping.
+// duplicates reports keys that appear twice in one mapping. kubectl's YAML reader keeps the
+// last value and the apiserver never sees the others, so this is a warning: the manifest
+// is accepted, but not as written.
 func (w *walker) duplicates(entries []yamlpos.KeyValue) {
 	if len(entries) < 2 {
 		return
@@ -345,8 +347,8 @@ func (w *walker) duplicate(key, first *yaml.Node, name string) {
 	r := w.doc.Range(first)
 	line, _ := w.doc.File.Mapper.OffsetLineChar(r.Start)
 	w.out = append(w.out, Finding{
-		Severity: Error, Code: CodeDuplicateKey, Field: field,
-		Message: fmt.Sprintf("duplicate field %q: the key %q appears twice in this mapping (first on line %d); the apiserver refuses duplicate fields", field, name, line),
+		Severity: Warning, Code: CodeDuplicateKey, Field: field,
+		Message: fmt.Sprintf("duplicate field %q: %q is also set on line %d; kubectl keeps only the last value and silently drops the others", field, name, line),
 		Range:   w.doc.Range(key),
 		Related: []Related{{Range: r, Message: "first occurrence of " + strconv.Quote(name)}},
 	})

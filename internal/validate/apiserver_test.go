@@ -1,0 +1,168 @@
+package validate_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+)
+
+func TestMain(m *testing.M) { os.Exit(testcluster.Main(m)) }
+
+// TestAgainstAPIServer sends every document of the fixtures to a real kube-apiserver 1.37
+// by server-side dry-run create with strict field validation, and checks that our verdict
+// (valid, or invalid with an error finding) is the apiserver's. Documents we skip, and
+// documents marked "# differential: skip (why)", are left out; every finding code we
+// report as an error must be exercised by at least one document the apiserver rejects.
+func TestAgainstAPIServer(t *testing.T) {
+	c := testcluster.Shared(t)
+	ctx := context.Background()
+	files, _ := filepath.Glob("testdata/*.yaml")
+	json, _ := filepath.Glob("testdata/*.json")
+	files = append(files, json...)
+	sort.Strings(files)
+
+	eng, err := engine.New(engine.Options{KubernetesVersion: "1.37"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// CRDs first, for us and for the apiserver.
+	for _, name := range files {
+		data, _ := os.ReadFile(name)
+		f := yamlpos.Split(name, data)
+		for _, d := range f.Docs {
+			d.ParseDoc()
+			if kind, _ := topScalar(d, "kind"); kind != "CustomResourceDefinition" {
+				continue
+			}
+			if err := c.Apply(ctx, d.Text()); err != nil {
+				t.Fatalf("installing the CRD in %s: %v", name, err)
+			}
+			group, _ := scalarAt(d, "spec", "group")
+			kind, _ := scalarAt(d, "spec", "names", "kind")
+			if err := c.WaitForCRD(ctx, group, "v1", kind); err != nil {
+				t.Fatal(err)
+			}
+		}
+		eng.AddCRDs(f)
+	}
+	if err := c.EnsureNamespace(ctx, "default"); err != nil {
+		t.Fatal(err)
+	}
+
+	var total, agree int
+	exercised := map[string]bool{}
+	codes := map[string]bool{}
+	for _, name := range files {
+		data, _ := os.ReadFile(name)
+		f := yamlpos.Split(name, data)
+		results := eng.ValidateFiles(ctx, []*yamlpos.File{f}, nil)[0]
+		for i, r := range results {
+			d := f.Docs[i]
+			if r.Status == validate.Skipped || strings.Contains(string(d.Text()), "# differential: skip") {
+				continue
+			}
+			if ns := r.Namespace; ns != "" && len(ns) < 64 && strings.ToLower(ns) == ns && !strings.Contains(ns, "_") {
+				_ = c.EnsureNamespace(ctx, ns)
+			}
+			total++
+			serverErr := dryRun(ctx, c, d)
+			ours := r.Status == validate.Invalid
+			theirs := serverErr != nil
+			var errCodes []string
+			for _, fd := range r.Findings {
+				if fd.Severity == validate.Error {
+					errCodes = append(errCodes, fd.Code)
+					codes[fd.Code] = true
+				}
+			}
+			if ours == theirs {
+				agree++
+				if theirs {
+					for _, code := range errCodes {
+						exercised[code] = true
+					}
+				}
+				continue
+			}
+			line, _ := f.Mapper.OffsetLineChar(d.Start)
+			t.Errorf("%s:%d (document %d, %s %s): we say %s %v, the apiserver says %v", name, line, d.Index, r.Kind, r.Name, r.Status, errCodes, describeServer(serverErr))
+		}
+	}
+	t.Logf("%d documents sent to the apiserver; %d verdicts agree", total, agree)
+	if total < 100 {
+		t.Errorf("only %d documents in the differential fixtures; want at least 100", total)
+	}
+	for code := range codes {
+		if !exercised[code] {
+			t.Errorf("finding code %q is never confirmed by a document the apiserver rejects", code)
+		}
+	}
+}
+
+// dryRun sends a document; a List is sent item by item, as kubectl does.
+func dryRun(ctx context.Context, c *testcluster.Cluster, d *yamlpos.Document) error {
+	kind, _ := topScalar(d, "kind")
+	if !strings.HasSuffix(kind, "List") {
+		_, err := c.DryRunCreate(ctx, d.Text())
+		if apierrors.IsAlreadyExists(err) {
+			return nil // a CRD installed above: it passed validation
+		}
+		return err
+	}
+	items, _, _ := yamlpos.Lookup(d.Root, yamlpos.Path{{Key: "items"}})
+	for _, item := range yamlpos.Resolve(items).Content {
+		v, err := yamlpos.ToValue(item, validate.DefaultAliasLimit)
+		if err != nil {
+			return err
+		}
+		out, err := yaml.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if _, err := c.DryRunCreate(ctx, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func describeServer(err error) string {
+	if err == nil {
+		return "valid"
+	}
+	var se *apierrors.StatusError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("invalid (%s)", se.Error())
+	}
+	return fmt.Sprintf("invalid (%v)", err)
+}
+
+func topScalar(d *yamlpos.Document, key string) (string, bool) { return scalarAt(d, key) }
+
+func scalarAt(d *yamlpos.Document, keys ...string) (string, bool) {
+	if d.Root == nil {
+		return "", false
+	}
+	var p yamlpos.Path
+	for _, k := range keys {
+		p = p.Field(k)
+	}
+	n, _, m := yamlpos.Lookup(d.Root, p)
+	if m != len(p) || n == nil {
+		return "", false
+	}
+	return yamlpos.Resolve(n).Value, true
+}
