@@ -104,7 +104,11 @@ func newReport(files []*yamlpos.File, results [][]validate.Result) *report {
 
 func (rep *report) summaryLine() string {
 	s := rep.Summary
-	return fmt.Sprintf("%d documents: %d valid, %d invalid, %d skipped", s.Documents, s.Valid, s.Invalid, s.Skipped)
+	noun := "documents"
+	if s.Documents == 1 {
+		noun = "document"
+	}
+	return fmt.Sprintf("%d %s: %d valid, %d invalid, %d skipped", s.Documents, noun, s.Valid, s.Invalid, s.Skipped)
 }
 
 func (rep *report) write(w io.Writer, format string, verbose bool) error {

@@ -130,7 +130,7 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	eng, err := engine.New(engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource})
+	eng, err := engine.New(engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource, ReleaseTrees: true})
 	if err != nil {
 		return usageError("%v", err)
 	}

@@ -38,6 +38,8 @@ type Options struct {
 	SchemaSource string
 	// Workers bounds concurrent validation; 0 means one per CPU.
 	Workers int
+	// ReleaseTrees drops each document's parsed tree once validated (batch runs).
+	ReleaseTrees bool
 }
 
 // Engine validates manifests against a chain of schema sources.
@@ -179,7 +181,9 @@ type Progress func(done, total int)
 
 // ValidateFiles parses and validates the documents of files concurrently. CRDs among them
 // are registered first, so custom resources in the same run are validated against them.
-// Results come back per file, in document order.
+// Results come back per file, in document order. With Options.ReleaseTrees each
+// document's node tree is dropped once it is validated, so memory stays bounded by the
+// documents in flight rather than the whole input.
 func (e *Engine) ValidateFiles(ctx context.Context, files []*yamlpos.File, progress Progress) [][]validate.Result {
 	type job struct{ f, d int }
 	var jobs []job
@@ -192,18 +196,9 @@ func (e *Engine) ValidateFiles(ctx context.Context, files []*yamlpos.File, progr
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	// Pass 1: parse everything, concurrently.
-	parallel(len(jobs), workers, func(i int) {
-		j := jobs[i]
-		files[j.f].Docs[j.d].ParseDoc()
-	})
 	// CRDs before the resources that use them.
 	for _, f := range files {
-		for _, d := range f.Docs {
-			if mayBeCRD(d.Text()) {
-				_, _ = e.addCRDDoc(d)
-			}
-		}
+		e.AddCRDs(f)
 	}
 	results := make([][]validate.Result, len(files))
 	for fi, f := range files {
@@ -217,14 +212,21 @@ func (e *Engine) ValidateFiles(ctx context.Context, files []*yamlpos.File, progr
 		}
 		j := jobs[i]
 		d := files[j.f].Docs[j.d]
+		if d.Root == nil && d.Err == nil {
+			d.ParseDoc()
+		}
 		r := v.Validate(ctx, d)
-		if mayBeCRD(d.Text()) && r.Kind == "CustomResourceDefinition" {
+		if r.Kind == "CustomResourceDefinition" && mayBeCRD(d.Text()) {
+			prefix := "crd " + d.File.Name + "#" + strconv.Itoa(d.Index)
 			for _, t := range e.crds.Kinds() {
-				if strings.HasPrefix(t.Source, "crd "+d.File.Name+"#"+strconv.Itoa(d.Index)) {
+				if t.Source == prefix {
 					r.Defines = append(r.Defines, t.GVK.String())
 				}
 			}
 			sort.Strings(r.Defines)
+		}
+		if e.opts.ReleaseTrees {
+			d.Root = nil
 		}
 		results[j.f][j.d] = r
 		if progress != nil {
