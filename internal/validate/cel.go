@@ -78,10 +78,7 @@ func (w *walker) cel(ctx context.Context, root *yaml.Node, t *schema.Type) {
 		if p == "" {
 			_, at, _ = yamlpos.Lookup(root, yamlpos.Path{{Key: "kind"}})
 		}
-		msg := e.Error()
-		if strings.HasPrefix(msg, ".") {
-			msg = msg[1:]
-		}
+		msg := strings.TrimPrefix(e.Error(), ".")
 		if p == "" {
 			msg = strings.TrimPrefix(msg, ": ")
 		}

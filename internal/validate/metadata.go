@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-	"k8s.io/apimachinery/pkg/api/validation/path"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
@@ -45,11 +45,12 @@ func dns1035Label(name string, prefix bool) []string {
 	return utilvalidation.IsDNS1035Label(name)
 }
 
+// pathSegment is RBAC's rule: any name usable as a URL path segment.
 func pathSegment(name string, prefix bool) []string {
 	if prefix {
-		return path.ValidatePathSegmentName(name, prefix)
+		return content.IsPathSegmentPrefix(name)
 	}
-	return path.IsValidPathSegmentName(name)
+	return content.IsPathSegmentName(name)
 }
 
 // nameRuleFor picks the name rule of a kind, as the apiserver's per-kind validation does.
