@@ -13,7 +13,7 @@ LDFLAGS   := -s -w -X github.com/kubectl-lsp/kubectl-lsp/internal/version.Versio
 STATICCHECK_VERSION := v0.8.2
 KUBECONFORM_VERSION := v0.8.0
 
-.PHONY: help build install run test test-unit test-integration bench lint vet generate clean
+.PHONY: help build install run test test-unit bench lint vet generate clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -34,11 +34,11 @@ run: build ## validate the bundled examples and explain a field, offline
 test-unit: ## fast unit tests (seconds)
 	$(GO) test -short ./...
 
-test: vet lint ## everything CI runs: unit, integration against a real control plane, editors
-	$(GO) test ./...
+test: vet lint controlplane ## everything CI runs: unit, integration against a real control plane, editors
+	KUBECTL_LSP_REQUIRE_CLUSTER=1 $(GO) test -count=1 ./...
 
 bench: build ## Go benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+	GO=$(GO) hack/bench.sh
 
 vet: ## go vet
 	$(GO) vet ./...

@@ -18,7 +18,7 @@ GO="${GO:-go}"
 # The version is read from the tools module so that go.mod is the single place
 # to bump it (internal/testcluster looks for the same directory name).
 version() {
-	(cd "$TOOLS" && GOWORK=off GOFLAGS=-mod=mod "$GO" list -m -f '{{.Version}}' k8s.io/kubernetes)
+	(cd "$TOOLS" && GOWORK=off GOFLAGS=-mod=readonly "$GO" list -m -f '{{.Version}}' k8s.io/kubernetes)
 }
 
 die() { echo "controlplane: $*" >&2; exit 1; }
@@ -62,7 +62,7 @@ build() {
 		tmp="$(mktemp -d "$dir/.build.XXXXXX")"
 		trap 'rm -rf "$tmp"' EXIT
 		start=$SECONDS
-		(cd "$TOOLS" && GOWORK=off GOFLAGS=-mod=mod "$GO" build -trimpath -ldflags "$ldflags" -o "$tmp/" \
+		(cd "$TOOLS" && GOWORK=off GOFLAGS=-mod=readonly "$GO" build -trimpath -ldflags "$ldflags" -o "$tmp/" \
 			k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
 		mv -f "$tmp/kube-apiserver" "$tmp/kubectl" "$dir/"
 		rm -rf "$tmp"

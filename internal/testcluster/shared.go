@@ -23,13 +23,14 @@ var shared struct {
 var mainRunning atomic.Bool
 
 // Main runs the package's tests and then stops the shared cluster, if one
-// was started. Call it from TestMain:
+// was started (and any other cluster still running). Call it from TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(testcluster.Main(m)) }
 //
-// It also stops the cluster when the test binary gets SIGINT or SIGTERM.
-// (If the binary dies otherwise, e.g. on a go test -timeout panic, the
-// kernel kills etcd and kube-apiserver: they run with a parent-death signal.)
+// It also stops the clusters (processes and temp dirs) when the test binary
+// gets SIGINT or SIGTERM. If the binary dies otherwise (go test -timeout
+// panic, SIGKILL), the kernel kills etcd and kube-apiserver, which run with a
+// parent-death signal, and the next Start removes the temp dir.
 func Main(m *testing.M) int {
 	mainRunning.Store(true)
 	sigs := make(chan os.Signal, 1)
@@ -38,8 +39,8 @@ func Main(m *testing.M) int {
 	go func() {
 		select {
 		case s := <-sigs:
-			stopShared()
-			fmt.Fprintf(os.Stderr, "testcluster: stopped the shared cluster on %v\n", s)
+			stopAll()
+			fmt.Fprintf(os.Stderr, "testcluster: stopped the control plane on %v\n", s)
 			os.Exit(1)
 		case <-done:
 		}
@@ -47,16 +48,8 @@ func Main(m *testing.M) int {
 	code := m.Run()
 	signal.Stop(sigs)
 	close(done)
-	stopShared()
+	stopAll()
 	return code
-}
-
-func stopShared() {
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if shared.cluster != nil {
-		shared.cluster.Stop()
-	}
 }
 
 // Shared returns the test binary's cluster, starting it on first use. The

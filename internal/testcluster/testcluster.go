@@ -111,6 +111,7 @@ type Cluster struct {
 	probe   *http.Client     // admin, for /readyz
 	mapper  *restmapper.DeferredDiscoveryRESTMapper
 
+	stopOnce  sync.Once
 	mu        sync.Mutex
 	etcd      *process
 	apiserver *process
@@ -131,11 +132,18 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "testcluster-")
+	sweepStale()
+	dir, err := os.MkdirTemp("", tempPrefix)
 	if err != nil {
 		return nil, err
 	}
+	// Lets a later Start remove this dir if we die without Stop.
+	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
 	c := &Cluster{opts: opts, dir: dir, binDir: binDir}
+	register(c)
 	defer func() {
 		if err != nil {
 			c.Stop()
@@ -191,11 +199,16 @@ func (c *Cluster) startEtcd(ctx context.Context, bin string, peerPort int) error
 		"--logger=zap",
 		"--log-outputs=stderr",
 	}
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return errors.New("testcluster: cluster is stopped")
+	}
 	p, err := startProcess("etcd", bin, args, c.f.etcdLog)
 	if err != nil {
+		c.mu.Unlock()
 		return fmt.Errorf("testcluster: %w", err)
 	}
-	c.mu.Lock()
 	c.etcd = p
 	c.mu.Unlock()
 
@@ -272,17 +285,69 @@ func (c *Cluster) StopAPIServer() {
 	p.stop(10 * time.Second)
 }
 
-// Stop stops both processes and removes the temp dir. Safe to call twice.
+// Stop stops both processes and removes the temp dir. Safe to call more
+// than once and concurrently: every call returns once the cluster is gone.
 func (c *Cluster) Stop() {
-	c.mu.Lock()
-	if c.stopped {
+	c.stopOnce.Do(func() {
+		c.mu.Lock()
+		c.stopped = true
 		c.mu.Unlock()
-		return
+		c.stopProcesses()
+		_ = os.RemoveAll(c.dir)
+		unregister(c)
+	})
+}
+
+const tempPrefix = "testcluster-"
+
+// live holds the clusters of this process that are not stopped, for Main's
+// signal handler.
+var live = struct {
+	sync.Mutex
+	m map[*Cluster]bool
+}{m: map[*Cluster]bool{}}
+
+func register(c *Cluster) {
+	live.Lock()
+	live.m[c] = true
+	live.Unlock()
+}
+
+func unregister(c *Cluster) {
+	live.Lock()
+	delete(live.m, c)
+	live.Unlock()
+}
+
+// stopAll stops every cluster this process started and has not stopped.
+func stopAll() {
+	live.Lock()
+	var cs []*Cluster
+	for c := range live.m {
+		cs = append(cs, c)
 	}
-	c.stopped = true
-	c.mu.Unlock()
-	c.stopProcesses()
-	_ = os.RemoveAll(c.dir)
+	live.Unlock()
+	var wg sync.WaitGroup
+	for _, c := range cs {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.Stop() }()
+	}
+	wg.Wait()
+}
+
+// sweepStale removes temp dirs left by test processes that died without
+// Stop (their etcd and kube-apiserver died with them).
+func sweepStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*"))
+	for _, d := range dirs {
+		data, err := os.ReadFile(filepath.Join(d, "owner.pid"))
+		if err != nil {
+			continue // not ours, or being created
+		}
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid != os.Getpid() && !processAlive(pid) {
+			_ = os.RemoveAll(d)
+		}
+	}
 }
 
 func (c *Cluster) stopProcesses() {

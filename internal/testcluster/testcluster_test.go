@@ -174,7 +174,7 @@ func TestCRD(t *testing.T) {
 	if err := c.WaitForCRD(ctx(t), "example.com", "v1alpha1", "Widget"); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("CRD published in /openapi/v3 and discovery %s after Apply", time.Since(start).Round(time.Millisecond))
+	t.Logf("CRD published (/openapi/v3, discovery) and serving %s after Apply", time.Since(start).Round(time.Millisecond))
 
 	ok := `{"apiVersion":"example.com/v1alpha1","kind":"Widget","metadata":{"name":"w"},"spec":{"size":2}}`
 	start = time.Now()
@@ -258,7 +258,7 @@ func TestLimitedUserForbidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Resource(configMaps).Namespace("default").Create(ctx(t), configMap("by-admin"), metav1.CreateOptions{}); err != nil {
+	if _, err := admin.Resource(configMaps).Namespace("default").Create(ctx(t), configMap("by-admin"), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
 		t.Fatalf("admin create: %v", err)
 	}
 }
@@ -282,8 +282,12 @@ func TestRestartAndKubeconfig(t *testing.T) {
 		t.Log("no kubectl built; skipping the kubeconfig checks")
 	} else {
 		// run returns kubectl's output; a non-zero exit is fine ("can-i" → no).
+		// kubectl's caches go to a temp dir, not $HOME/.kube.
+		home := t.TempDir()
 		run := func(args ...string) string {
-			out, _ := exec.CommandContext(ctx(t), kubectl, append([]string{"--kubeconfig", c.Kubeconfig()}, args...)...).CombinedOutput()
+			cmd := exec.CommandContext(ctx(t), kubectl, append([]string{"--kubeconfig", c.Kubeconfig(), "--cache-dir", home + "/cache"}, args...)...)
+			cmd.Env = append(os.Environ(), "HOME="+home)
+			out, _ := cmd.CombinedOutput()
 			return strings.TrimSpace(string(out))
 		}
 		if out := run("get", "configmap", "survivor", "-o", "name"); out != "configmap/survivor" {
