@@ -19,7 +19,7 @@ help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## build bin/kubectl-lsp
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kubectl-lsp
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kubectl-lsp
 
 install: build ## install kubectl-lsp into $(PREFIX)/bin (kubectl finds it as `kubectl lsp`)
 	install -d $(PREFIX)/bin
@@ -37,7 +37,7 @@ test-unit: ## fast unit tests (seconds)
 test: vet lint controlplane ## everything CI runs: unit, integration against a real control plane, editors
 	KUBECTL_LSP_REQUIRE_CLUSTER=1 $(GO) test -count=1 ./...
 
-bench: build ## Go benchmarks
+bench: build ## kubectl-lsp vs kubeconform on the same corpus, and the Go benchmarks
 	GO=$(GO) hack/bench.sh
 
 vet: ## go vet

@@ -165,14 +165,14 @@ func (w *walker) labels(n *yaml.Node) {
 	p := w.prefix + "metadata.labels"
 	for _, kv := range yamlpos.Entries(n) {
 		k := yamlpos.KeyString(kv.Key)
-		if errs := utilvalidation.IsQualifiedName(k); len(errs) > 0 {
+		if errs := qualifiedNameErrors(k); len(errs) > 0 {
 			w.add(Error, CodeLabel, kv.Key, p, fmt.Sprintf("%s: Invalid value: %s: %s", p, strconv.Quote(k), strings.Join(errs, "; ")))
 		}
 		v := yamlpos.Resolve(kv.Value)
 		if v == nil || v.Kind != yaml.ScalarNode || yamlpos.KindOf(v) != yamlpos.String {
 			continue // a type error, reported by the schema walk
 		}
-		if errs := utilvalidation.IsValidLabelValue(v.Value); len(errs) > 0 {
+		if errs := labelValueErrors(v.Value); len(errs) > 0 {
 			w.add(Error, CodeLabel, v, p, fmt.Sprintf("%s: Invalid value: %s: %s", p, strconv.Quote(v.Value), strings.Join(errs, "; ")))
 		}
 	}
@@ -190,7 +190,7 @@ func (w *walker) annotations(n *yaml.Node) {
 	total := 0
 	for _, kv := range yamlpos.Entries(n) {
 		k := yamlpos.KeyString(kv.Key)
-		if errs := utilvalidation.IsQualifiedName(strings.ToLower(k)); len(errs) > 0 {
+		if errs := qualifiedNameErrors(strings.ToLower(k)); len(errs) > 0 {
 			w.add(Error, CodeAnnotation, kv.Key, p, fmt.Sprintf("%s: Invalid value: %s: %s", p, strconv.Quote(k), strings.Join(errs, "; ")))
 		}
 		total += len(k)
@@ -201,4 +201,67 @@ func (w *walker) annotations(n *yaml.Node) {
 	if total > totalAnnotationSizeLimit {
 		w.add(Error, CodeAnnotation, w.nearestKey(n), p, fmt.Sprintf("%s: Too long: must have at most %d bytes", p, totalAnnotationSizeLimit))
 	}
+}
+
+// The apimachinery validators match regular expressions; most keys and values are plainly
+// valid, which these byte checks confirm without one. Anything they do not confirm goes to
+// the apimachinery validator, which has the final word and the message.
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// plainName reports whether s is a valid qualified-name part or label value: at most 63
+// characters of [A-Za-z0-9-_.], starting and ending alphanumeric.
+func plainName(s string) bool {
+	if len(s) == 0 || len(s) > 63 || !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainSubdomain reports whether s is a lowercase DNS subdomain made of plain labels.
+func plainSubdomain(s string) bool {
+	if len(s) == 0 || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if len(label) == 0 || len(label) > 63 || !isLowerAlnum(label[0]) || !isLowerAlnum(label[len(label)-1]) {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; !isLowerAlnum(c) && c != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+func plainQualifiedName(k string) bool {
+	if i := strings.IndexByte(k, '/'); i >= 0 {
+		return plainSubdomain(k[:i]) && plainName(k[i+1:])
+	}
+	return plainName(k)
+}
+
+func qualifiedNameErrors(k string) []string {
+	if plainQualifiedName(k) {
+		return nil
+	}
+	return utilvalidation.IsQualifiedName(k)
+}
+
+func labelValueErrors(v string) []string {
+	if v == "" || plainName(v) {
+		return nil
+	}
+	return utilvalidation.IsValidLabelValue(v)
 }

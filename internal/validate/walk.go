@@ -188,29 +188,23 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 		w.defs = append(w.defs, t.Name)
 		defer func() { w.defs = w.defs[:len(w.defs)-1] }()
 	}
-	entries := yamlpos.Entries(n)
+	var buf [24]yamlpos.KeyValue
+	entries := yamlpos.AppendEntries(buf[:0], n)
 	checkUnknown := len(t.Properties) > 0 || (t.Structural && t.Type == "object")
 	if t.PreserveUnknown || t.AdditionalAny {
 		checkUnknown = false
 	}
 	root := len(w.path) == 0 || t.EmbeddedResource
-	var present map[string]*yaml.Node
-	if len(t.Required) > 0 {
-		present = make(map[string]*yaml.Node, len(entries))
-	}
 	w.duplicates(entries)
 	for _, kv := range entries {
 		name := yamlpos.KeyString(kv.Key)
-		if present != nil && yamlpos.KindOf(kv.Value) != yamlpos.Null {
-			present[name] = kv.Value
-		}
 		prop := t.Properties[name]
 		if prop == nil && root && (t.Structural || t.EmbeddedResource) {
 			// The apiserver adds apiVersion, kind and metadata to every custom (and
 			// embedded) resource's schema.
 			switch name {
 			case "apiVersion", "kind":
-				prop = &schema.Schema{Type: "string"}
+				prop = stringSchema
 			case "metadata":
 				prop = w.meta
 			}
@@ -229,7 +223,7 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 		}
 	}
 	for _, r := range t.Required {
-		if _, ok := present[r]; ok {
+		if hasField(entries, r) {
 			continue
 		}
 		prop := t.Properties[r]
@@ -253,6 +247,18 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 		w.add(Error, CodeProperties, w.nearestKey(n), p, fmt.Sprintf("%s: Invalid value: %d: %s in body should have at least %d properties", p, len(entries), p, *t.MinProperties))
 	}
 	_ = s
+}
+
+var stringSchema = &schema.Schema{Type: "string"}
+
+// hasField reports whether a non-null value is given for field.
+func hasField(entries []yamlpos.KeyValue, field string) bool {
+	for _, kv := range entries {
+		if yamlpos.KeyString(kv.Key) == field && yamlpos.KindOf(kv.Value) != yamlpos.Null {
+			return true
+		}
+	}
+	return false
 }
 
 // defaultSatisfies reports whether a default fills in a missing required field. For custom
@@ -370,6 +376,9 @@ func (w *walker) array(n *yaml.Node, s, t *schema.Schema) {
 		w.value(item, t.Items)
 		w.pop()
 	}
+	if t.MaxItems == nil && t.MinItems == nil && t.ListType != "map" && t.ListType != "set" && !t.UniqueItems {
+		return
+	}
 	p := w.fieldPath()
 	if t.MaxItems != nil && int64(len(items)) > *t.MaxItems {
 		w.add(Error, CodeItems, w.nearestKey(n), p, fmt.Sprintf("%s: Too many: %d: must have at most %d items", p, len(items), *t.MaxItems))
@@ -483,6 +492,10 @@ func (w *walker) setDuplicates(items []*yaml.Node, t *schema.Schema) {
 
 func (w *walker) str(n *yaml.Node, s, t *schema.Schema) {
 	v := n.Value
+	if t.Format == "" && t.MaxLength == nil && t.MinLength == nil && t.Pattern == "" {
+		w.enum(n, s, v) // the common case: no path string built unless something is wrong
+		return
+	}
 	p := w.fieldPath()
 	switch t.Format {
 	case "byte":
@@ -571,6 +584,9 @@ func (w *walker) integer(n *yaml.Node, sc yamlpos.Scalar, t *schema.Schema) {
 }
 
 func (w *walker) number(n *yaml.Node, sc yamlpos.Scalar, t *schema.Schema) {
+	if t.Maximum == nil && t.Minimum == nil && t.MultipleOf == nil {
+		return
+	}
 	v := sc.Number()
 	p := w.fieldPath()
 	if t.Maximum != nil && (v > *t.Maximum || (t.ExclusiveMaximum && v == *t.Maximum)) {

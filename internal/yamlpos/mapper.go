@@ -8,6 +8,7 @@
 package yamlpos
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"unicode/utf16"
@@ -34,7 +35,19 @@ type Mapper struct {
 
 // NewMapper indexes src's line starts.
 func NewMapper(src []byte) *Mapper {
-	lines := make([]int, 1, 1+len(src)/40)
+	lines := make([]int, 1, 1+bytes.Count(src, []byte{'\n'}))
+	if bytes.IndexByte(src, '\r') < 0 {
+		// No carriage returns (the common case): let IndexByte find the line breaks.
+		for i := 0; ; {
+			j := bytes.IndexByte(src[i:], '\n')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			lines = append(lines, i)
+		}
+		return &Mapper{src: src, lines: lines}
+	}
 	for i := 0; i < len(src); i++ {
 		switch src[i] {
 		case '\n':

@@ -207,6 +207,58 @@ func Entries(n *yaml.Node) []KeyValue {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
+	return entries(n)
+}
+
+// HasMerge reports whether a mapping uses a "<<" merge key.
+func HasMerge(n *yaml.Node) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if isMergeKey(n.Content[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// Get returns the value and key of field in mapping n (aliases and merge keys followed),
+// without allocating in the common case.
+func Get(n *yaml.Node, field string) (value, key *yaml.Node, ok bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil, nil, false
+	}
+	if !HasMerge(n) {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if KeyString(n.Content[i]) == field {
+				return n.Content[i+1], n.Content[i], true
+			}
+		}
+		return nil, nil, false
+	}
+	for _, kv := range entries(n) {
+		if KeyString(kv.Key) == field {
+			return kv.Value, kv.Key, true
+		}
+	}
+	return nil, nil, false
+}
+
+// AppendEntries is Entries appending to buf, so callers can keep small mappings off the heap.
+func AppendEntries(buf []KeyValue, n *yaml.Node) []KeyValue {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return buf
+	}
+	if HasMerge(n) {
+		return append(buf, entries(n)...)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		buf = append(buf, KeyValue{Key: n.Content[i], Value: n.Content[i+1]})
+	}
+	return buf
+}
+
+func entries(n *yaml.Node) []KeyValue {
 	hasMerge := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if isMergeKey(n.Content[i]) {

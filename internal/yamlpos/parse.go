@@ -228,15 +228,26 @@ func (d *Document) parse() {
 		d.Err = &SyntaxError{Msg: "invalid UTF-8: manifests must be UTF-8 text", Range: Range{d.Start + i, d.Start + i + 1}}
 		return
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(text))
 	var root yaml.Node
-	err := decodeSafely(dec, &root)
+	multi := bytes.Contains(text, []byte("\n...")) || bytes.HasPrefix(text, []byte("..."))
+	var dec *yaml.Decoder
+	var err error
+	if multi {
+		dec = yaml.NewDecoder(bytes.NewReader(text))
+		err = decodeSafely(dec, &root)
+	} else {
+		// One document (the common case): no stream decoder needed.
+		err = unmarshalSafely(text, &root)
+	}
 	switch {
 	case errors.Is(err, io.EOF):
 		return
 	case err != nil:
 		d.Err = d.syntaxError(err)
 		return
+	}
+	if root.Kind == 0 {
+		return // only comments and blank lines
 	}
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		d.Root = root.Content[0]
@@ -246,12 +257,24 @@ func (d *Document) parse() {
 	if d.Root != nil && d.Root.Kind == yaml.ScalarNode && d.Root.Tag == "!!null" && d.Root.Value == "" {
 		d.Root = nil
 	}
+	if !multi {
+		return
+	}
 	// A second YAML document inside one chunk ("..." end markers) is not a Kubernetes stream.
 	var extra yaml.Node
 	if err := decodeSafely(dec, &extra); err == nil && len(extra.Content) > 0 {
 		off := d.nodeOffset(extra.Content[0])
 		d.Err = &SyntaxError{Msg: "more than one YAML document between separators; separate documents with a line `---`", Range: Range{off, off + 1}}
 	}
+}
+
+func unmarshalSafely(text []byte, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	return yaml.Unmarshal(text, n)
 }
 
 // decodeSafely guards against panics inside the YAML library on hostile input.

@@ -103,16 +103,11 @@ func Lookup(root *yaml.Node, path Path) (node, key *yaml.Node, matched int) {
 			}
 			node, key = cur.Content[e.Index], nil
 		case !e.IsIndex && cur.Kind == yaml.MappingNode:
-			found := false
-			for _, kv := range Entries(cur) {
-				if KeyString(kv.Key) == e.Key {
-					node, key, found = kv.Value, kv.Key, true
-					break
-				}
-			}
+			v, k, found := Get(cur, e.Key)
 			if !found {
 				return node, key, matched
 			}
+			node, key = v, k
 		default:
 			return node, key, matched
 		}

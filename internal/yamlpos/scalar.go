@@ -94,6 +94,9 @@ func ResolveScalar(n *yaml.Node) Scalar {
 }
 
 func resolve11(v string) Scalar {
+	if plainString(v) {
+		return Scalar{Kind: String, Text: v}
+	}
 	if s, ok := yaml11Map[v]; ok {
 		return s
 	}
@@ -107,6 +110,9 @@ func resolve11(v string) Scalar {
 			return Scalar{Kind: Float, Float: f, Text: v}
 		}
 	case c == '+' || c == '-' || (c >= '0' && c <= '9'):
+		if !couldBeNumber(v) {
+			return Scalar{Kind: String, Text: v}
+		}
 		if looksLikeTimestamp(v) {
 			return Scalar{Kind: String, Text: v}
 		}
@@ -172,9 +178,47 @@ func (s Scalar) Number() float64 {
 	return s.Float
 }
 
+// plainString reports whether a plain scalar is certainly a string under YAML 1.1: it
+// starts with a letter that no boolean or null word starts with.
+func plainString(v string) bool {
+	if v == "" {
+		return false
+	}
+	switch c := v[0]; {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		switch c {
+		case 'y', 'Y', 'n', 'N', 't', 'T', 'f', 'F', 'o', 'O':
+			return false
+		}
+		return true
+	case c == '/' || c == '_' || c == '$' || c == '@' || c == '#':
+		return true
+	}
+	return false
+}
+
+// couldBeNumber is a cheap filter before the YAML 1.1 number parsers: the characters of
+// decimal, octal, hex and binary integers and of floats.
+func couldBeNumber(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9', c == '_', c == '+', c == '-', c == '.':
+		case c == 'x' || c == 'X' || c == 'o' || c == 'O':
+		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // KeyString is the JSON object key a YAML key becomes: non-string keys are printed the way
 // Kubernetes' YAML-to-JSON conversion prints them (`yes:` becomes "true", `1:` becomes "1").
 func KeyString(n *yaml.Node) string {
+	if n != nil && n.Kind == yaml.ScalarNode && (n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 || (n.Style == 0 && plainString(n.Value))) {
+		return n.Value // the common case, without resolving
+	}
 	n = Resolve(n)
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return ""
