@@ -82,13 +82,13 @@ const (
 
 // Result is the verdict on one document.
 type Result struct {
-	Doc                   *yamlpos.Document
-	APIVersion, Kind      string
-	Name, Namespace       string
-	Status                Status
-	Reason                string // why a document was skipped
-	SchemaSource          string
-	Findings              []Finding
+	Doc              *yamlpos.Document
+	APIVersion, Kind string
+	Name, Namespace  string
+	Status           Status
+	Reason           string // why a document was skipped
+	SchemaSource     string
+	Findings         []Finding
 	// Defines lists the kinds a CustomResourceDefinition document defines.
 	Defines []string
 }
