@@ -236,7 +236,11 @@ func (d *Document) parse() {
 		dec = yaml.NewDecoder(bytes.NewReader(text))
 		err = decodeSafely(dec, &root)
 	} else {
-		// One document (the common case): no stream decoder needed.
+		// One document (the common case): the fast path, else the YAML library.
+		if r, ferr := fastParseSafely(text); ferr == nil {
+			d.Root = r
+			return
+		}
 		err = unmarshalSafely(text, &root)
 	}
 	switch {
@@ -266,6 +270,15 @@ func (d *Document) parse() {
 		off := d.nodeOffset(extra.Content[0])
 		d.Err = &SyntaxError{Msg: "more than one YAML document between separators; separate documents with a line `---`", Range: Range{off, off + 1}}
 	}
+}
+
+func fastParseSafely(text []byte) (root *yaml.Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			root, err = nil, errUnsupported
+		}
+	}()
+	return fastParse(text)
 }
 
 func unmarshalSafely(text []byte, n *yaml.Node) (err error) {
