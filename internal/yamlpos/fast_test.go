@@ -129,14 +129,14 @@ func TestFastPathEdges(t *testing.T) {
 		"args: [\"--a=b\", -v, 1, -2]\n",
 		"a: {b: [1, {c: d}], e: \"f\"}\n",
 		"a: yes\nb: ~\nc: null\nd: 0777\ne: .5\n",
-		"a: 1\n  b: 2\n",   // an error: the library must handle it
-		"a: b: c\n",        // an error
-		"a: [1, 2\n",       // an error
+		"a: 1\n  b: 2\n",      // an error: the library must handle it
+		"a: b: c\n",           // an error
+		"a: [1, 2\n",          // an error
 		"a: \"unterminated\n", // an error
-		"a:\n\tb: 1\n",     // tabs
-		"a: &x 1\nb: *x\n", // anchors
-		"a: !!str 1\n",     // tags
-		"a: >\n  folded\n", // folded
+		"a:\n\tb: 1\n",        // tabs
+		"a: &x 1\nb: *x\n",    // anchors
+		"a: !!str 1\n",        // tags
+		"a: >\n  folded\n",    // folded
 		"a: multi\n  line\n",
 		"? complex\n: key\n",
 		"- |\n  in a list\n- x\n",
