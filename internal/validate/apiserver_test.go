@@ -166,3 +166,72 @@ func scalarAt(d *yamlpos.Document, keys ...string) (string, bool) {
 	}
 	return yamlpos.Resolve(n).Value, true
 }
+
+// TestMinimalObjectsAgainstAPIServer sends, for every kind the embedded 1.37 schemas
+// describe and the apiserver serves, an object with nothing but apiVersion, kind and a
+// name. Whatever we report as an error must be an error to the apiserver too, at the same
+// field path; where the apiserver rejects an object we accept, its reason lies beyond the
+// schema (semantic validation) and is logged.
+func TestMinimalObjectsAgainstAPIServer(t *testing.T) {
+	c := testcluster.Shared(t)
+	ctx := context.Background()
+	eng, err := engine.New(engine.Options{KubernetesVersion: "1.37"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.EnsureNamespace(ctx, "default"); err != nil {
+		t.Fatal(err)
+	}
+	tested, gaps := 0, 0
+	for _, k := range eng.Builtin().Kinds() {
+		gvk := k.GVK
+		typ, err := eng.Builtin().Lookup(gvk)
+		if err != nil || typ == nil || !slicesContains(typ.Verbs, "create") {
+			continue
+		}
+		doc := fmt.Sprintf("apiVersion: %s\nkind: %s\nmetadata:\n  name: minimal-%s\n", gvk.APIVersion(), gvk.Kind, strings.ToLower(gvk.Kind))
+		if typ.Namespaced {
+			doc += "  namespace: default\n"
+		}
+		f := yamlpos.Split("minimal.yaml", []byte(doc))
+		r := eng.ValidateFiles(ctx, []*yamlpos.File{f}, nil)[0][0]
+		_, serverErr := c.DryRunCreate(ctx, []byte(doc))
+		if serverErr != nil && (strings.Contains(serverErr.Error(), "no matches for kind") || apierrors.IsNotFound(serverErr) || strings.Contains(serverErr.Error(), "the server could not find the requested resource")) {
+			continue // a group-version this apiserver does not serve by default
+		}
+		tested++
+		if r.Status == validate.Invalid {
+			if serverErr == nil {
+				t.Errorf("%s: we report %v, the apiserver accepts it", gvk, r.Findings)
+				continue
+			}
+			samePath := false
+			for _, fd := range r.Findings {
+				if fd.Severity == validate.Error && strings.Contains(serverErr.Error(), fd.Field) {
+					samePath = true
+				}
+			}
+			if !samePath {
+				t.Logf("%s: both reject it, for other fields: we report %s; the apiserver says %v", gvk, r.Findings[0].Message, serverErr)
+			}
+			continue
+		}
+		if serverErr != nil {
+			gaps++
+			t.Logf("%s: beyond the schema: %v", gvk, serverErr)
+		}
+	}
+	t.Logf("%d kinds tested; %d rejected by the apiserver for reasons beyond the schema", tested, gaps)
+	if tested < 40 {
+		t.Errorf("only %d kinds could be tested", tested)
+	}
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

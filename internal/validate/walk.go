@@ -223,7 +223,7 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 		}
 	}
 	for _, r := range t.Required {
-		if hasField(entries, r) {
+		if hasField(entries, r) || requiredNotEnforced[t.Name+"."+r] {
 			continue
 		}
 		prop := t.Properties[r]
@@ -237,6 +237,11 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 		}
 		field := w.childPath(r)
 		w.add(Error, CodeRequired, w.nearestKey(n), field, field+": Required value")
+	}
+	for _, name := range implicitObjects(t) {
+		if !hasField(entries, name) {
+			w.requiredInDefault(n, name, t.Properties[name], 0)
+		}
 	}
 	if t.MaxProperties != nil && int64(len(entries)) > *t.MaxProperties {
 		p := w.fieldPath()
@@ -288,6 +293,9 @@ func (w *walker) requiredInDefault(at *yaml.Node, field string, s *schema.Schema
 	w.path = append(w.path, yamlpos.Elem{Key: field})
 	defer func() { w.path = w.path[:len(w.path)-1] }()
 	for _, r := range t.Required {
+		if requiredNotEnforced[t.Name+"."+r] {
+			continue
+		}
 		prop := t.Properties[r]
 		if prop != nil {
 			if def, ok := prop.DefaultValue(); ok && defaultSatisfies(def, t.Structural) {
@@ -300,6 +308,74 @@ func (w *walker) requiredInDefault(at *yaml.Node, field string, s *schema.Schema
 		f := w.childPath(r)
 		w.add(Error, CodeRequired, w.nearestKey(at), f, f+": Required value")
 	}
+	for _, name := range implicitObjects(t) {
+		w.requiredInDefault(at, name, t.Properties[name], depth+1)
+	}
+}
+
+// requiredNotEnforced lists fields of built-in kinds that the OpenAPI marks required (their
+// Go fields lack omitempty) but that the apiserver accepts missing or empty. Each entry is
+// proven by the tests against a real apiserver.
+var requiredNotEnforced = map[string]bool{
+	"io.k8s.api.core.v1.LimitRangeSpec.limits":  true,
+	"io.k8s.api.storage.v1.CSINodeSpec.drivers": true,
+}
+
+var implicitCache sync.Map // *schema.Schema → []string
+
+// implicitObjects lists the optional properties of t that the apiserver fills in with an
+// empty object when they are missing (`default: {}`: built-in non-pointer structs, CRD
+// defaults) and that then lack required values — a Deployment's pod template without a
+// spec still needs containers. status is left out: the apiserver resets it on create.
+func implicitObjects(t *schema.Schema) []string {
+	if v, ok := implicitCache.Load(t); ok {
+		return v.([]string)
+	}
+	var out []string
+	for _, name := range t.PropertyNames() {
+		if name == "status" || t.IsRequired(name) {
+			continue
+		}
+		prop := t.Properties[name]
+		if def, ok := prop.DefaultValue(); ok && isEmptyObject(def) && lacksWhenEmpty(prop.T(), 0) {
+			out = append(out, name)
+		}
+	}
+	implicitCache.Store(t, out)
+	return out
+}
+
+// lacksWhenEmpty reports whether an empty object of type t misses required values.
+func lacksWhenEmpty(t *schema.Schema, depth int) bool {
+	if t == nil || depth > 8 {
+		return false
+	}
+	for _, r := range t.Required {
+		if requiredNotEnforced[t.Name+"."+r] {
+			continue
+		}
+		prop := t.Properties[r]
+		if prop == nil {
+			return true
+		}
+		def, ok := prop.DefaultValue()
+		if !ok || !defaultSatisfies(def, t.Structural) {
+			return true
+		}
+		if isEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
+			return true
+		}
+	}
+	for _, name := range t.PropertyNames() {
+		if name == "status" || t.IsRequired(name) {
+			continue
+		}
+		prop := t.Properties[name]
+		if def, ok := prop.DefaultValue(); ok && isEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *walker) unknownField(key *yaml.Node, name string, t *schema.Schema) {
