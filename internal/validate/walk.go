@@ -151,9 +151,26 @@ func (w *walker) value(n *yaml.Node, s *schema.Schema) {
 		}
 		w.enum(n, s, strconv.FormatBool(yamlpos.ResolveScalar(n).Bool))
 	default:
-		// No type: anything goes (x-kubernetes-preserve-unknown-fields, RawExtension, JSON).
-		if kind == yamlpos.Map && (len(t.Properties) > 0 || t.AdditionalProperties != nil) {
-			w.object(n, s, t)
+		// No type: any type goes (x-kubernetes-preserve-unknown-fields, RawExtension, JSON,
+		// and the value validations of a custom resource's allOf/anyOf/oneOf, whose types
+		// live in the main schema), but what the schema does say still applies.
+		switch kind {
+		case yamlpos.Map:
+			if len(t.Properties) > 0 || t.AdditionalProperties != nil || len(t.Required) > 0 || t.MinProperties != nil || t.MaxProperties != nil {
+				w.object(n, s, t)
+			}
+		case yamlpos.Seq:
+			if t.Items != nil || t.MinItems != nil || t.MaxItems != nil || t.ListType != "" || t.UniqueItems {
+				w.array(n, s, t)
+			}
+		case yamlpos.String:
+			w.str(n, s, t)
+		case yamlpos.Int, yamlpos.Float:
+			sc := yamlpos.ResolveScalar(n)
+			w.number(n, sc, t)
+			w.enum(n, s, sc.Text)
+		case yamlpos.Bool:
+			w.enum(n, s, strconv.FormatBool(yamlpos.ResolveScalar(n).Bool))
 		}
 	}
 }
@@ -190,7 +207,12 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 	}
 	var buf [24]yamlpos.KeyValue
 	entries := yamlpos.AppendEntries(buf[:0], n)
-	checkUnknown := len(t.Properties) > 0 || (t.Structural && t.Type == "object")
+	// Unknown fields are checked against a typed object; the untyped schemas of a custom
+	// resource's allOf/anyOf/oneOf only add value validations to the fields they name.
+	checkUnknown := t.Type == "object" && (len(t.Properties) > 0 || t.Structural)
+	if !t.Structural && t.Type == "" && len(t.Properties) > 0 {
+		checkUnknown = true
+	}
 	if t.PreserveUnknown || t.AdditionalAny {
 		checkUnknown = false
 	}
@@ -199,14 +221,19 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 	for _, kv := range entries {
 		name := yamlpos.KeyString(kv.Key)
 		prop := t.Properties[name]
-		if prop == nil && root && (t.Structural || t.EmbeddedResource) {
-			// The apiserver adds apiVersion, kind and metadata to every custom (and
-			// embedded) resource's schema.
+		if root && (t.Structural || t.EmbeddedResource) {
+			// The apiserver validates apiVersion, kind and metadata of every custom (and
+			// embedded) resource itself, whatever the CRD's schema says of them (generated
+			// CRDs often declare a bare `metadata: {type: object}`).
 			switch name {
 			case "apiVersion", "kind":
 				prop = stringSchema
 			case "metadata":
-				prop = w.meta
+				if w.meta != nil {
+					prop = w.meta
+				} else if prop == nil {
+					prop = anySchema
+				}
 			}
 		}
 		switch {
@@ -254,7 +281,10 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 	_ = s
 }
 
-var stringSchema = &schema.Schema{Type: "string"}
+var (
+	stringSchema = &schema.Schema{Type: "string"}
+	anySchema    = &schema.Schema{PreserveUnknown: true}
+)
 
 // hasField reports whether a non-null value is given for field.
 func hasField(entries []yamlpos.KeyValue, field string) bool {
@@ -776,7 +806,11 @@ func (w *walker) combiners(n *yaml.Node, s, t *schema.Schema) bool {
 		}
 		if matched == 0 || (exactlyOne && matched > 1) {
 			p := w.fieldPath()
-			w.add(Error, CodeSchemaCombiner, n, p, fmt.Sprintf("%s: Invalid value: %s: must validate %s of the schemas in %s", p, describe(n, yamlpos.KindOf(n)), map[bool]string{true: "exactly one", false: "at least one"}[exactlyOne], word))
+			at := n
+			if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+				at = w.nearestKey(n)
+			}
+			w.add(Error, CodeSchemaCombiner, at, p, fmt.Sprintf("%s: Invalid value: %s: must validate %s of the schemas in %s", p, describe(n, yamlpos.KindOf(n)), map[bool]string{true: "exactly one", false: "at least one"}[exactlyOne], word))
 		}
 	}
 	check(t.AnyOf, "anyOf", false)
