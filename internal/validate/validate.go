@@ -160,6 +160,9 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 	if v.CEL && t.CRD != nil {
 		w.cel(ctx, root, t)
 	}
+	if gvk.Group == "apiextensions.k8s.io" && gvk.Kind == "CustomResourceDefinition" && len(w.out) == 0 {
+		w.crdChecks(ctx, root)
+	}
 	r.Findings = append(r.Findings, w.out...)
 }
 
