@@ -26,6 +26,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/big"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -48,11 +50,13 @@ import (
 	"github.com/kubectl-lsp/kubectl-lsp/schema/enums"
 )
 
+var reqDebug = os.Getenv("REQ_DEBUG") // a key substring: log its objects and answers
+
 const (
 	reqNS   = "required-proof"
 	reqName = "required-proof"
-	// reqTries bounds the kinds tried per pair before giving up on a clean object.
-	reqTries = 4
+	// reqMaxKinds bounds the kinds tried per pair.
+	reqMaxKinds = 16
 )
 
 // reqVerdict is the apiserver's answer on a variant of the object.
@@ -60,7 +64,7 @@ type reqVerdict int
 
 const (
 	reqAccepted  reqVerdict = iota // no new complaint
-	reqAtField                     // a new cause at the field (or an ancestor)
+	reqAtField                     // a new cause at the field, an ancestor or a descendant
 	reqElsewhere                   // new causes, none at the field or an ancestor
 )
 
@@ -83,13 +87,16 @@ type reqResult struct {
 	objMiss   []byte
 	objBase   []byte
 	baseOK    bool
-	defaulted bool // the schema gives the field a non-zero default: we never report it
+	defaulted bool   // the schema gives the field a non-zero default: we never report it
+	byKind    string // the kinds disagree
+
+	oursRequired bool // we report "<fp>: Required value" without the field
 }
 
 func TestRequiredFieldsAgainstAPIServer(t *testing.T) {
 	c := testcluster.Shared(t)
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	if err := c.EnsureNamespace(ctx, reqNS); err != nil {
 		t.Fatal(err)
@@ -213,14 +220,19 @@ func TestRequiredFieldsAgainstAPIServer(t *testing.T) {
 			}
 		}
 		req, _ := ours(r.objMiss, r.fp)
+		r.oursRequired = req
 		switch {
 		case r.missing == reqAccepted && req:
 			t.Errorf("FALSE POSITIVE %s: the apiserver accepts %s %s without %s, we report %q (add the key to requiredNotEnforced)%s",
 				r.key, r.gvk, reqName, r.fp, r.fp+": Required value", weakNote(r))
-		case r.missing == reqAccepted && !req && !r.defaulted:
-			t.Logf("%s: not enforced and not reported (already in requiredNotEnforced?)", r.key)
 		case r.missing != reqAccepted && !req:
-			t.Logf("%s: the apiserver rejects the object without %s, we do not report it as required%s", r.key, r.fp, defaultNote(r))
+			if _, errs := ours(r.objMiss, r.fp); len(errs) == 0 {
+				t.Logf("%s: the apiserver rejects the object without %s, we report no error%s: %s", r.key, r.fp, defaultNote(r), reqFormat(r.missingBy))
+			}
+		}
+		if reqDebug != "" && strings.Contains(r.key, reqDebug) {
+			_, errs := ours(r.objMiss, r.fp)
+			t.Logf("DEBUG %s via %s (%s): missing=%d %s; empty=%d %s; ours %v\nbase: %s\nmissing: %s", r.key, r.gvk, r.fp, r.missing, reqFormat(r.missingBy), r.empty, reqFormat(r.emptyBy), errs, r.objBase, r.objMiss)
 		}
 	}
 
@@ -229,11 +241,21 @@ func TestRequiredFieldsAgainstAPIServer(t *testing.T) {
 		testcluster.KubernetesVersion, len(kinds), len(keys), time.Since(start).Round(time.Millisecond))
 	t.Logf("tested %d: enforced %d (%d reported elsewhere than at the field), not enforced %d; not testable %d; %d tested on an object rejected for other reasons",
 		len(results)-len(untested), len(enforced), len(elsewhere), len(notEnforced), len(untested), len(weak))
-	var sb strings.Builder
+	var sb, quiet strings.Builder
 	for _, r := range notEnforced {
-		fmt.Fprintf(&sb, "\t%q: true, // %s %s%s\n", r.key, r.gvk, r.fp, weakNote(r))
+		note := ""
+		if r.byKind != "" {
+			note = " (depends on the kind: " + r.byKind + ")"
+		}
+		line := fmt.Sprintf("\t%q: true, // %s %s%s%s\n", r.key, r.gvk, r.fp, note, weakNote(r))
+		if r.oursRequired {
+			sb.WriteString(line)
+		} else {
+			quiet.WriteString(line)
+		}
 	}
-	t.Logf("NOT ENFORCED (accepted missing):\n%s", sb.String())
+	t.Logf("NOT ENFORCED, and we report them (add to requiredNotEnforced):\n%s", sb.String())
+	t.Logf("NOT ENFORCED, and we do not report them (in requiredNotEnforced already, or an empty default):\n%s", quiet.String())
 	for _, r := range elsewhere {
 		t.Logf("enforced elsewhere: %s (via %s, field %s): %s", r.key, r.gvk, r.fp, reqFormat(r.missingBy))
 	}
@@ -247,6 +269,11 @@ func TestRequiredFieldsAgainstAPIServer(t *testing.T) {
 		}
 	}
 	t.Logf("enforced as non-empty (an empty list/map is rejected too; we accept it): %d: %s", len(emptyToo), strings.Join(emptyToo, ", "))
+	for _, r := range results {
+		if r.byKind != "" {
+			t.Logf("kinds disagree on %s: %s", r.key, r.byKind)
+		}
+	}
 	for _, r := range weak {
 		t.Logf("tested on an object rejected elsewhere: %s (via %s): %s", r.key, r.gvk, r.weak)
 	}
@@ -306,7 +333,7 @@ func (p *reqProber) send(ctx context.Context, obj []byte) (causes []metav1.Statu
 // noteRequired records Required causes at fields the schema does not mark required.
 func (p *reqProber) noteRequired(gvk schema.GVK, k reqKind, causes []metav1.StatusCause) {
 	for _, cs := range causes {
-		if cs.Type != metav1.CauseTypeFieldValueRequired || cs.Field == "" {
+		if cs.Type != metav1.CauseTypeFieldValueRequired || cs.Field == "" || strings.HasPrefix(cs.Field, "metadata") {
 			continue
 		}
 		def, field, ok := reqResolve(k.schema, cs.Field)
@@ -327,47 +354,76 @@ func (p *reqProber) noteRequired(gvk schema.GVK, k reqKind, causes []metav1.Stat
 
 // test probes one pair on the best kind that gives a clean object.
 func (p *reqProber) test(ctx context.Context, t *testing.T, pair *reqPair) *reqResult {
-	res := &reqResult{reqPair: *pair}
-	var fallback *reqResult
+	var clean, weak []*reqResult
 	var whys []string
 	for i, gvk := range pair.cands {
-		if i >= reqTries {
+		if i >= reqMaxKinds {
 			break
 		}
 		r := p.try(ctx, t, pair, gvk)
-		if r.untested == "" && r.weak == "" {
-			return r
-		}
-		if r.untested == "" && fallback == nil {
-			fallback = r
-		}
-		if r.untested != "" {
+		switch {
+		case r.untested != "":
 			whys = append(whys, r.untested)
-		} else {
-			whys = append(whys, gvk.String()+": "+r.weak)
+		case r.weak != "":
+			weak = append(weak, r)
+		default:
+			clean = append(clean, r)
 		}
 	}
-	if fallback != nil {
-		return fallback
+	// A field some kind accepts missing is not enforced: our check is by
+	// definition, whatever kind holds it.
+	pick := func(rs []*reqResult) *reqResult {
+		var accepted, rejected []string
+		var first *reqResult
+		for _, r := range rs {
+			if r.missing == reqAccepted {
+				accepted = append(accepted, r.gvk.String())
+				if first == nil {
+					first = r
+				}
+			} else {
+				rejected = append(rejected, r.gvk.String())
+			}
+		}
+		if first == nil {
+			return rs[0]
+		}
+		if len(rejected) > 0 {
+			first.byKind = fmt.Sprintf("accepted missing via %s; rejected via %s", strings.Join(accepted, ", "), strings.Join(rejected, ", "))
+		}
+		return first
 	}
-	res.untested = strings.Join(whys, "; ")
-	return res
+	switch {
+	case len(clean) > 0:
+		return pick(clean)
+	case len(weak) > 0:
+		return pick(weak)
+	}
+	return &reqResult{reqPair: *pair, untested: strings.Join(whys, "; ")}
 }
 
 func (p *reqProber) try(ctx context.Context, t *testing.T, pair *reqPair, gvk schema.GVK) *reqResult {
 	k := p.kinds[gvk]
 	r := &reqResult{reqPair: *pair, gvk: gvk}
 	obj := reqSkeleton(t, gvk, k, true)
-	if tw := reqTweaks[pair.key]; tw != nil {
-		tw(obj)
+	reqFill(obj, k.schema, 0)
+	for _, tk := range []string{pair.key, pair.def, reqShort(pair.def)} {
+		if tw := reqTweaks[tk]; tw != nil {
+			tw(obj)
+		}
 	}
-	m, node, fp, err := reqReach(obj, k.schema, p.reach[gvk][pair.def])
+	path := p.reach[gvk][pair.def]
+	if o, ok := reqPathOverride[gvk.Kind+"|"+pair.def]; ok {
+		path = o
+	}
+	m, node, fp, err := reqReach(obj, k.schema, path)
 	if err != nil {
 		r.untested = gvk.String() + ": " + err.Error()
 		return r
 	}
-	// The definition's required fields, filled in.
+	// The definition's required fields, filled in, and the context fixed up.
 	reqFill(m, node, 0)
+	reqFixup(obj, k.schema, 0)
 	prop := node.Properties[pair.field]
 	if prop == nil {
 		r.untested = fmt.Sprintf("%s has no property %q", pair.def, pair.field)
@@ -403,7 +459,8 @@ func (p *reqProber) try(ctx context.Context, t *testing.T, pair *reqPair, gvk sc
 				r.untested = fmt.Sprintf("%s: the object with the field is rejected: %s", gvk, cs.Message)
 				return r
 			}
-			if reqOnField(cs.Field, r.fp) || reqIsAncestor(r.fp, cs.Field) {
+			if reqOnField(cs.Field, r.fp) || reqIsAncestor(r.fp, cs.Field) ||
+				(cs.Type == metav1.CauseType("FieldValueForbidden") && reqIsAncestor(cs.Field, r.fp)) {
 				r.untested = fmt.Sprintf("%s: the object with the field draws %s: %s", gvk, cs.Field, cs.Message)
 				return r
 			}
@@ -460,7 +517,7 @@ func (p *reqProber) compare(ctx context.Context, gvk schema.GVK, k reqKind, obj 
 			continue
 		}
 		fresh = append(fresh, cs)
-		if reqOnField(cs.Field, fp) || reqIsAncestor(cs.Field, fp) {
+		if reqOnField(cs.Field, fp) || reqIsAncestor(cs.Field, fp) || reqIsAncestor(fp, cs.Field) {
 			at = true
 		}
 	}
@@ -736,10 +793,11 @@ func reqReach(obj map[string]any, root *schema.Schema, path []reqStep) (map[stri
 func reqMapKey(fp string) string {
 	switch {
 	case strings.HasSuffix(fp, "limits"), strings.HasSuffix(fp, "requests"), strings.HasSuffix(fp, "hard"),
-		strings.HasSuffix(fp, "capacity"), strings.HasSuffix(fp, "allocatable"):
+		strings.HasSuffix(fp, "capacity"), strings.HasSuffix(fp, "allocatable"), strings.HasSuffix(fp, "max"),
+		strings.HasSuffix(fp, "min"), strings.HasSuffix(fp, "default"), strings.HasSuffix(fp, "defaultRequest"):
 		return "cpu"
 	}
-	return "example.com/k"
+	return "k"
 }
 
 type reqListRef struct {
@@ -762,6 +820,7 @@ var reqPlausible = map[string]any{
 	"driver":          "example.com",
 	"path":            "/x",
 	"mountPath":       "/mnt",
+	"devicePath":      "/dev/x",
 	"ip":              "10.1.2.3",
 	"expression":      "true",
 	"diskName":        "disk",
@@ -769,11 +828,379 @@ var reqPlausible = map[string]any{
 	"policyName":      reqName,
 	"port":            80,
 	"maxSkew":         1,
+	"apiGroup":        "example.com",
+}
+
+// reqValues holds values for required fields, by "Definition.field" (the
+// definition's short name, or its full name where short names clash).
+var reqValues = map[string]any{
+	"AuditAnnotation.key":                                       "audit",
+	"AuditAnnotation.valueExpression":                           "'v'",
+	"AppArmorProfile.type":                                      "RuntimeDefault",
+	"SeccompProfile.type":                                       "RuntimeDefault",
+	"ContainerResizePolicy.resourceName":                        "cpu",
+	"ContainerResizePolicy.restartPolicy":                       "NotRequired",
+	"ContainerResourceMetricSource.name":                        "cpu",
+	"ContainerResourceMetricSource.container":                   "c",
+	"ResourceMetricSource.name":                                 "cpu",
+	"MetricIdentifier.name":                                     "m",
+	"MetricTarget.type":                                         "AverageValue",
+	"HPAScalingPolicy.type":                                     "Pods",
+	"HPAScalingPolicy.value":                                    1,
+	"HPAScalingPolicy.periodSeconds":                            60,
+	"HorizontalPodAutoscalerSpec.maxReplicas":                   3,
+	"CrossVersionObjectReference.kind":                          "Deployment",
+	"KeyToPath.path":                                            "p",
+	"KeyToPath.key":                                             "k",
+	"ClusterTrustBundleProjection.path":                         "p",
+	"DownwardAPIVolumeFile.path":                                "p",
+	"ServiceAccountTokenProjection.path":                        "p",
+	"ConfigMapKeySelector.key":                                  "k",
+	"SecretKeySelector.key":                                     "k",
+	"FileKeySelector.key":                                       "K",
+	"FileKeySelector.path":                                      "p.env",
+	"ContainerRestartRule.action":                               "Restart",
+	"ContainerRestartRuleOnExitCodes.operator":                  "In",
+	"ISCSIVolumeSource.iqn":                                     "iqn.2001-04.com.example:storage",
+	"ISCSIPersistentVolumeSource.iqn":                           "iqn.2001-04.com.example:storage",
+	"ISCSIVolumeSource.targetPortal":                            "10.0.0.1:3260",
+	"ISCSIPersistentVolumeSource.targetPortal":                  "10.0.0.1:3260",
+	"LimitRangeItem.type":                                       "Container",
+	"ObjectFieldSelector.fieldPath":                             "metadata.name",
+	"PodCertificateProjection.keyType":                          "ECDSAP256",
+	"QuobyteVolumeSource.registry":                              "host:7861",
+	"ResourceFieldSelector.resource":                            "limits.cpu",
+	"ScopedResourceSelectorRequirement.scopeName":               "PriorityClass",
+	"ScopedResourceSelectorRequirement.operator":                "In",
+	"LabelSelectorRequirement.operator":                         "In",
+	"LabelSelectorRequirement.key":                              "app",
+	"NodeSelectorRequirement.operator":                          "In",
+	"NodeSelectorRequirement.key":                               "kubernetes.io/hostname",
+	"PodOS.name":                                                "linux",
+	"TypedLocalObjectReference.kind":                            "PersistentVolumeClaim",
+	"TypedObjectReference.kind":                                 "PersistentVolumeClaim",
+	"FlowDistinguisherMethod.type":                              "ByUser",
+	"NonResourcePolicyRule.nonResourceURLs":                     []any{"/healthz"},
+	"NonResourcePolicyRule.verbs":                               []any{"get"},
+	"ResourcePolicyRule.verbs":                                  []any{"get"},
+	"ResourcePolicyRule.apiGroups":                              []any{""},
+	"ResourcePolicyRule.resources":                              []any{"pods"},
+	"PriorityLevelConfigurationSpec.type":                       "Limited",
+	"LimitResponse.type":                                        "Reject",
+	"GroupSubject.name":                                         "system:authenticated",
+	"UserSubject.name":                                          "u",
+	"ServiceAccountSubject.name":                                "sa",
+	"ServiceAccountSubject.namespace":                           "ns",
+	"FlowSchemaSpec.priorityLevelConfiguration":                 map[string]any{"name": "global-default"},
+	"PriorityLevelConfigurationReference.name":                  "global-default",
+	"IPBlock.cidr":                                              "10.0.0.0/8",
+	"RoleRef.kind":                                              "ClusterRole",
+	"RoleRef.apiGroup":                                          "rbac.authorization.k8s.io",
+	"io.k8s.api.rbac.v1.Subject.kind":                           "User",
+	"io.k8s.api.rbac.v1.Subject.apiGroup":                       "rbac.authorization.k8s.io",
+	"PolicyRule.verbs":                                          []any{"get"},
+	"Toleration.key":                                            "example.com/key",
+	"Taint.effect":                                              "NoSchedule",
+	"Taint.key":                                                 "example.com/key",
+	"TopologySpreadConstraint.whenUnsatisfiable":                "DoNotSchedule",
+	"CustomResourceDefinitionSpec.group":                        "example.com",
+	"CustomResourceDefinitionSpec.scope":                        "Namespaced",
+	"CustomResourceConversion.strategy":                         "None",
+	"WebhookConversion.conversionReviewVersions":                []any{"v1"},
+	"CustomResourceColumnDefinition.jsonPath":                   ".spec.x",
+	"CustomResourceColumnDefinition.type":                       "string",
+	"CustomResourceColumnDefinition.name":                       "X",
+	"CustomResourceSubresourceScale.specReplicasPath":           ".spec.replicas",
+	"CustomResourceSubresourceScale.statusReplicasPath":         ".status.replicas",
+	"SelectableField.jsonPath":                                  ".spec.x",
+	"ValidationRule.rule":                                       "true",
+	"CustomResourceDefinitionVersion.name":                      "v1",
+	"CustomResourceDefinitionVersion.served":                    true,
+	"CustomResourceDefinitionVersion.storage":                   true,
+	"APIServiceSpec.groupPriorityMinimum":                       1000,
+	"APIServiceSpec.versionPriority":                            15,
+	"ParentReference.resource":                                  "services",
+	"ParentReference.name":                                      "x",
+	"IngressClassSpec.controller":                               "example.com/ingress",
+	"IngressClassParametersReference.kind":                      "K",
+	"VolumeAttachmentSpec.attacher":                             "example.com",
+	"VolumeAttachmentSpec.nodeName":                             "n",
+	"VolumeAttributesClass.driverName":                          "example.com",
+	"PodFailurePolicyRule.action":                               "FailJob",
+	"PodFailurePolicyOnExitCodesRequirement.operator":           "In",
+	"PodFailurePolicyOnExitCodesRequirement.values":             []any{1},
+	"PodFailurePolicyOnPodConditionsPattern.type":               "DisruptionTarget",
+	"PodFailurePolicyOnPodConditionsPattern.status":             "True",
+	"SuccessPolicyRule.succeededCount":                          1,
+	"PodResourceClaim.name":                                     "x",
+	"ServiceCIDRSpec.cidrs":                                     []any{"10.96.0.0/16"},
+	"EventSeries.count":                                         2,
+	"ObjectReference.kind":                                      "Pod",
+	"TokenReviewSpec.token":                                     "t",
+	"SubjectAccessReviewSpec.user":                              "u",
+	"ResourceAttributes.verb":                                   "get",
+	"ResourceAttributes.resource":                               "pods",
+	"NonResourceAttributes.path":                                "/healthz",
+	"NonResourceAttributes.verb":                                "get",
+	"FieldSelectorRequirement.key":                              "metadata.name",
+	"FieldSelectorRequirement.operator":                         "In",
+	"LabelSelectorAttributes.rawSelector":                       "a=b",
+	"HostAlias.ip":                                              "10.1.2.3",
+	"DeviceTaint.effect":                                        "NoSchedule",
+	"DeviceTaint.key":                                           "example.com/key",
+	"CELDeviceSelector.expression":                              "true",
+	"DeviceAttribute.string":                                    "s",
+	"PodDNSConfigOption.name":                                   "ndots",
+	"EndpointPort.port":                                         80,
+	"GroupVersionResource.resource":                             "pods",
+	"GroupResource.resource":                                    "pods",
+	"Sysctl.name":                                               "kernel.shm_rmid_forced",
+	"Sysctl.value":                                              "1",
+	"HTTPHeader.name":                                           "X-Header",
+	"HTTPHeader.value":                                          "v",
+	"EvictionResponder.name":                                    "example.com/responder",
+	"ClientIPConfig.timeoutSeconds":                             10,
+	"MatchCondition.name":                                       "m",
+	"Validation.expression":                                     "true",
+	"Variable.name":                                             "v",
+	"Variable.expression":                                       "true",
+	"ParamKind.kind":                                            "ConfigMap",
+	"ParamKind.apiVersion":                                      "v1",
+	"NamedRuleWithOperations.operations":                        []any{"CREATE"},
+	"Mutation.patchType":                                        "ApplyConfiguration",
+	"ApplyConfiguration.expression":                             "Object{}",
+	"JSONPatch.expression":                                      "[]",
+	"ServiceReference.namespace":                                "ns",
+	"ServiceReference.name":                                     "svc",
+	"WebhookClientConfig.url":                                   "https://example.com/hook",
+	"ResourcePool.generation":                                   1,
+	"ResourcePool.resourceSliceCount":                           1,
+	"ResourcePool.name":                                         "pool",
+	"CounterSet.name":                                           "set",
+	"DeviceCounterConsumption.counterSet":                       "set",
+	"TokenRequest.audience":                                     "aud",
+	"CSINodeDriver.nodeID":                                      "n",
+	"CSINodeDriver.name":                                        "example.com",
+	"LimitedPriorityLevelConfiguration.limitResponse":           map[string]any{"type": "Reject"},
+	"QueuingConfiguration.queues":                               1,
+	"ExemptPriorityLevelConfiguration.nominalConcurrencyShares": 1,
+	"EphemeralContainer.name":                                   "e",
+	"Binding.target":                                            map[string]any{"kind": "Node", "name": "n"},
 }
 
 // reqExtras are added to a definition's minimal object: what its validation
-// needs beyond the schema's required fields (one of a union, ...).
-var reqExtras = map[string]map[string]any{}
+// needs beyond the schema's required fields (one member of a union, ...).
+var reqExtras = map[string]map[string]any{
+	"Volume":                                       {"emptyDir": map[string]any{}},
+	"CrossVersionObjectReference":                  {"apiVersion": "apps/v1", "name": "x"},
+	"MetricTarget":                                 {"averageValue": "1"},
+	"DownwardAPIVolumeFile":                        {"fieldRef": map[string]any{"fieldPath": "metadata.name"}},
+	"ContainerRestartRule":                         {"exitCodes": map[string]any{"operator": "In", "values": []any{1}}},
+	"ContainerRestartRuleOnExitCodes":              {"values": []any{1}},
+	"PersistentVolumeClaimSpec":                    {"accessModes": []any{"ReadWriteOnce"}, "resources": map[string]any{"requests": map[string]any{"storage": "1Gi"}}},
+	"PodCertificateProjection":                     {"credentialBundlePath": "cred.pem"},
+	"QuobyteVolumeSource":                          {"volume": "v"},
+	"ScaleIOVolumeSource":                          {"volumeName": "v"},
+	"ScaleIOPersistentVolumeSource":                {"volumeName": "v"},
+	"ScopedResourceSelectorRequirement":            {"values": []any{"high"}},
+	"LabelSelectorRequirement":                     {"values": []any{"a"}},
+	"NodeSelectorRequirement":                      {"values": []any{"n"}},
+	"ResourcePolicyRule":                           {"clusterScope": true},
+	"io.k8s.api.rbac.v1.Subject":                   {"apiGroup": "rbac.authorization.k8s.io"},
+	"RoleRef":                                      {"apiGroup": "rbac.authorization.k8s.io"},
+	"PolicyRule":                                   {"apiGroups": []any{""}, "resources": []any{"pods"}},
+	"PodResourceClaim":                             {"resourceClaimName": "x"},
+	"IngressServiceBackend":                        {"port": map[string]any{"number": 80}},
+	"VolumeAttachmentSource":                       {"persistentVolumeName": "pv"},
+	"VolumeAttributesClass":                        {"parameters": map[string]any{"k": "v"}},
+	"PodFailurePolicyRule":                         {"onExitCodes": map[string]any{"operator": "In", "values": []any{1}}},
+	"FieldSelectorRequirement":                     {"values": []any{"x"}},
+	"SubjectAccessReviewSpec":                      {"resourceAttributes": map[string]any{"verb": "get", "resource": "pods"}},
+	"SelfSubjectAccessReviewSpec":                  {"resourceAttributes": map[string]any{"verb": "get", "resource": "pods"}},
+	"IngressClassParametersReference":              {"apiGroup": "example.com", "scope": "Cluster"},
+	"ISCSIVolumeSource":                            {"iqn": "iqn.2001-04.com.example:storage", "targetPortal": "10.0.0.1:3260"},
+	"ISCSIPersistentVolumeSource":                  {"iqn": "iqn.2001-04.com.example:storage", "targetPortal": "10.0.0.1:3260"},
+	"ClusterTrustBundleProjection":                 {"signerName": "example.com/signer"},
+	"ServiceAccountSubject":                        {"namespace": "ns"},
+	"ParentReference":                              {"namespace": "ns"},
+	"CustomResourceDefinitionVersion":              {"schema": map[string]any{"openAPIV3Schema": reqCRDSchema()}},
+	"SuccessPolicyRule":                            {"succeededCount": 1},
+	"QueuingConfiguration":                         {"queues": 1, "handSize": 1, "queueLengthLimit": 1},
+	"io.k8s.api.core.v1.ResourceClaim":             {"name": "x"},
+	"io.k8s.api.authentication.v1.TokenReviewSpec": {"token": "t"},
+	"ConfigMapKeySelector":                         {"name": "cm"},
+	"SecretKeySelector":                            {"name": "s"},
+	"ConfigMapVolumeSource":                        {"name": "cm"},
+	"CapacityRequestPolicy":                        {"default": "1"},
+	"WebhookConversion":                            {"clientConfig": map[string]any{"url": "https://example.com/convert"}},
+}
+
+// reqCRDSchema is a structural schema with the fields the CRD probes name.
+func reqCRDSchema() map[string]any {
+	return map[string]any{"type": "object", "properties": map[string]any{
+		"spec": map[string]any{"type": "object", "properties": map[string]any{
+			"x":        map[string]any{"type": "string"},
+			"replicas": map[string]any{"type": "integer"},
+		}},
+		"status": map[string]any{"type": "object", "properties": map[string]any{
+			"replicas": map[string]any{"type": "integer"},
+		}},
+	}}
+}
+
+// reqFixups adjust a definition's object to its context (a union's
+// discriminator, members that exclude each other), by definition name.
+var reqFixups = map[string]func(m map[string]any){
+	// One volume source: the default emptyDir gives way to the one reached.
+	"io.k8s.api.core.v1.Volume": func(m map[string]any) {
+		if len(m) > 2 {
+			delete(m, "emptyDir")
+		}
+	},
+	"io.k8s.api.autoscaling.v2.MetricSpec": func(m map[string]any) {
+		for member, typ := range map[string]string{"containerResource": "ContainerResource", "external": "External", "object": "Object", "pods": "Pods", "resource": "Resource"} {
+			if _, ok := m[member]; ok {
+				m["type"] = typ
+				return
+			}
+		}
+		m["type"] = "Resource"
+		m["resource"] = map[string]any{"name": "cpu", "target": map[string]any{"type": "AverageValue", "averageValue": "1"}}
+	},
+	"io.k8s.api.flowcontrol.v1.Subject": func(m map[string]any) {
+		for _, member := range []string{"user", "serviceAccount", "group"} {
+			if _, ok := m[member]; ok {
+				m["kind"] = map[string]string{"group": "Group", "user": "User", "serviceAccount": "ServiceAccount"}[member]
+				for _, other := range []string{"user", "serviceAccount", "group"} {
+					if other != member {
+						delete(m, other)
+					}
+				}
+				return
+			}
+		}
+		m["kind"] = "Group"
+		m["group"] = map[string]any{"name": "system:authenticated"}
+	},
+	"io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationSpec": func(m map[string]any) {
+		if _, ok := m["exempt"]; ok {
+			m["type"] = "Exempt"
+			return
+		}
+		m["type"] = "Limited"
+		if _, ok := m["limited"]; !ok {
+			m["limited"] = map[string]any{"limitResponse": map[string]any{"type": "Reject"}}
+		}
+	},
+	"io.k8s.api.flowcontrol.v1.LimitResponse": func(m map[string]any) {
+		if _, ok := m["queuing"]; ok {
+			m["type"] = "Queue"
+		}
+	},
+	"io.k8s.api.flowcontrol.v1.PolicyRulesWithSubjects": func(m map[string]any) {
+		_, r := m["resourceRules"]
+		_, n := m["nonResourceRules"]
+		if !r && !n {
+			m["resourceRules"] = []any{map[string]any{"verbs": []any{"get"}, "apiGroups": []any{""}, "resources": []any{"pods"}, "clusterScope": true}}
+		}
+	},
+	"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion": func(m map[string]any) {
+		if _, ok := m["webhook"]; ok {
+			m["strategy"] = "Webhook"
+		}
+	},
+	"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookClientConfig": func(m map[string]any) {
+		if _, ok := m["service"]; ok {
+			delete(m, "url")
+		} else if _, ok := m["url"]; !ok {
+			m["url"] = "https://example.com/convert"
+		}
+	},
+	"io.k8s.api.admissionregistration.v1.WebhookClientConfig": func(m map[string]any) {
+		if _, ok := m["service"]; ok {
+			delete(m, "url")
+		}
+	},
+	"io.k8s.api.storage.v1.VolumeAttachmentSource": func(m map[string]any) {
+		if _, ok := m["inlineVolumeSpec"]; ok {
+			delete(m, "persistentVolumeName")
+		}
+	},
+	"io.k8s.api.core.v1.PersistentVolumeSpec": func(m map[string]any) {
+		if _, ok := m["local"]; ok {
+			m["nodeAffinity"] = map[string]any{"required": map[string]any{"nodeSelectorTerms": []any{map[string]any{
+				"matchExpressions": []any{map[string]any{"key": "kubernetes.io/hostname", "operator": "In", "values": []any{"n"}}}}}}}
+		}
+	},
+	"io.k8s.api.resource.v1.ResourceSliceSpec": func(m map[string]any) {
+		if _, ok := m["sharedCounters"]; ok {
+			delete(m, "devices")
+		}
+	},
+	"io.k8s.api.batch.v1.PodFailurePolicyRule": func(m map[string]any) {
+		if _, ok := m["onPodConditions"]; ok {
+			delete(m, "onExitCodes")
+		}
+	},
+	"io.k8s.api.core.v1.Container": func(m map[string]any) {
+		if _, ok := m["restartPolicyRules"]; ok {
+			m["restartPolicy"] = "Never"
+		}
+	},
+	"io.k8s.api.resource.v1.Device": func(m map[string]any) {
+		for _, c := range reqMapValues(m["capacity"]) {
+			if _, ok := c["requestPolicy"]; ok {
+				m["allowMultipleAllocations"] = true
+			}
+		}
+	},
+	"io.k8s.api.batch.v1.JobSpec": func(m map[string]any) {
+		if _, ok := m["successPolicy"]; ok {
+			m["completionMode"] = "Indexed"
+			m["completions"] = 2
+		}
+	},
+	"io.k8s.api.core.v1.PersistentVolumeClaimSpec": func(m map[string]any) {
+		// dataSource and dataSourceRef must agree when both are given.
+		if ds, ok := m["dataSource"].(map[string]any); ok {
+			if _, ok := m["dataSourceRef"]; !ok {
+				m["dataSourceRef"] = reqClone(ds)
+			}
+		}
+	},
+}
+
+func reqMapValues(v any) []map[string]any {
+	m, _ := v.(map[string]any)
+	var out []map[string]any
+	for _, x := range m {
+		if xm, ok := x.(map[string]any); ok {
+			out = append(out, xm)
+		}
+	}
+	return out
+}
+
+// reqPathOverride replaces the shortest path for "Kind|definition" where it
+// leads through a field the kind forbids.
+var reqPathOverride = map[string][]reqStep{
+	// Pod-level resources may not hold claims; a container's may.
+	"Pod|io.k8s.api.core.v1.ResourceClaim": {"spec", "containers", "[]", "resources", "claims", "[]"},
+}
+
+// reqValue looks up a value for field r of definition def.
+func reqValue(def, r string) (any, bool) {
+	if v, ok := reqValues[def+"."+r]; ok {
+		return reqClone(v), true
+	}
+	v, ok := reqValues[reqShort(def)+"."+r]
+	if ok {
+		return reqClone(v), true
+	}
+	return nil, false
+}
+
+func reqShort(def string) string { return def[strings.LastIndexByte(def, '.')+1:] }
 
 // reqFill adds the required fields m lacks, and the definition's extras.
 func reqFill(m map[string]any, s *schema.Schema, depth int) {
@@ -788,12 +1215,47 @@ func reqFill(m map[string]any, s *schema.Schema, depth int) {
 	}
 }
 
+// reqFixup runs the fixups over every object of obj, parents first.
+func reqFixup(obj any, s *schema.Schema, depth int) {
+	s = s.T()
+	if s == nil || depth > 30 {
+		return
+	}
+	switch v := obj.(type) {
+	case map[string]any:
+		if fix := reqFixups[s.Name]; fix != nil && s.Name != "" {
+			fix(v)
+		}
+		for k, child := range v {
+			if p := s.Properties[k]; p != nil {
+				reqFixup(child, p, depth+1)
+			} else if s.AdditionalProperties != nil {
+				reqFixup(child, s.AdditionalProperties, depth+1)
+			}
+		}
+	case []any:
+		if s.Items != nil {
+			for _, child := range v {
+				reqFixup(child, s.Items, depth+1)
+			}
+		}
+	}
+}
+
 // reqMinimal returns the smallest plausible value for s: an object with its
 // required fields (and extras) filled.
 func reqMinimal(s *schema.Schema, depth int) any {
 	s = s.T()
 	if s == nil || depth > 8 {
 		return map[string]any{}
+	}
+	switch s.Name {
+	case "io.k8s.apimachinery.pkg.api.resource.Quantity":
+		return "1"
+	case "io.k8s.apimachinery.pkg.apis.meta.v1.Time":
+		return "2024-01-01T00:00:00Z"
+	case "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime":
+		return "2024-01-01T00:00:00.000000Z"
 	}
 	switch {
 	case s.IntOrString:
@@ -812,6 +1274,8 @@ func reqMinimal(s *schema.Schema, depth int) any {
 			return []any{}
 		}
 		return []any{reqMinimal(s.Items, depth+1)}
+	case s.Type == "object" && s.AdditionalProperties != nil && len(s.Properties) == 0:
+		return map[string]any{"k": reqMinimal(s.AdditionalProperties, depth+1)}
 	}
 	out := map[string]any{}
 	for _, r := range s.Required {
@@ -820,6 +1284,10 @@ func reqMinimal(s *schema.Schema, depth int) any {
 			continue
 		}
 		pt := p.T()
+		if v, ok := reqValue(s.Name, r); ok {
+			out[r] = v
+			continue
+		}
 		if e, ok := enums.Lookup(s.Name, r); ok && s.Name != "" {
 			v := e.Values[0]
 			if pt.Type == "array" {
@@ -841,9 +1309,17 @@ func reqMinimal(s *schema.Schema, depth int) any {
 			out[r] = v
 			continue
 		}
+		if pt.Type == "object" && pt.AdditionalProperties != nil && len(pt.Properties) == 0 {
+			out[r] = map[string]any{reqMapKey(r): reqMinimal(pt.AdditionalProperties, depth+1)}
+			continue
+		}
 		out[r] = reqMinimal(p, depth+1)
 	}
-	for k, v := range reqExtras[s.Name] {
+	extras := reqExtras[s.Name]
+	if extras == nil && s.Name != "" {
+		extras = reqExtras[reqShort(s.Name)]
+	}
+	for k, v := range extras {
 		if _, has := out[k]; !has {
 			out[k] = reqClone(v)
 		}
@@ -878,14 +1354,27 @@ func reqSkeleton(t *testing.T, gvk schema.GVK, k reqKind, withSkeleton bool) map
 	if !k.createOnly {
 		meta["name"] = reqName
 	}
+	if n, ok := reqNames[gvk.Kind]; ok {
+		meta["name"] = n
+	}
 	if k.namespaced {
 		meta["namespace"] = reqNS
 	}
 	obj["metadata"] = meta
-	if gvk.Kind == "CertificateSigningRequest" {
+	switch gvk.Kind {
+	case "CertificateSigningRequest":
 		if spec, ok := obj["spec"].(map[string]any); ok {
 			spec["request"] = reqCSR(t)
 		}
+	case "PodCertificateRequest":
+		_, der := reqCSRPair(t)
+		obj["spec"] = map[string]any{
+			"signerName": "example.com/signer", "podName": "p", "podUID": "11111111-1111-1111-1111-111111111111",
+			"serviceAccountName": "default", "serviceAccountUID": "22222222-2222-2222-2222-222222222222",
+			"nodeName": "n", "nodeUID": "33333333-3333-3333-3333-333333333333", "stubPKCS10Request": der,
+		}
+	case "ClusterTrustBundle":
+		obj["spec"] = map[string]any{"trustBundle": reqCACert(t)}
 	}
 	return obj
 }
@@ -915,7 +1404,125 @@ var reqSkeletons = map[string]string{
 spec:
   containers:
   - name: c
-    image: registry.example/image:1`,
+    image: registry.example/image:1
+  volumes:
+  - name: x
+    emptyDir: {}`,
+	"apps/ReplicaSet": `
+spec:
+  selector: {matchLabels: {app: required-proof}}
+  template:` + reqPodTemplate,
+	"/LimitRange": `
+spec:
+  limits:
+  - type: Container
+    max: {cpu: "2"}`,
+	"/Event": `
+involvedObject: {kind: Pod, name: x, namespace: required-proof}
+reason: R
+message: m
+type: Normal
+source: {component: c}`,
+	"events.k8s.io/Event": `
+eventTime: "2024-01-01T00:00:00.000000Z"
+reportingController: example.com/c
+reportingInstance: i
+action: A
+reason: R
+type: Normal
+regarding: {kind: Pod, name: x, namespace: required-proof}`,
+	"autoscaling/HorizontalPodAutoscaler": `
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: x}
+  maxReplicas: 3`,
+	"authentication.k8s.io/TokenReview": `spec: {token: t}`,
+	"authorization.k8s.io/SubjectAccessReview": `
+spec:
+  user: u
+  resourceAttributes: {verb: get, resource: pods}`,
+	"authorization.k8s.io/LocalSubjectAccessReview": `
+spec:
+  user: u
+  resourceAttributes: {verb: get, resource: pods, namespace: required-proof}`,
+	"authorization.k8s.io/SelfSubjectAccessReview": `
+spec:
+  resourceAttributes: {verb: get, resource: pods}`,
+	"authorization.k8s.io/SelfSubjectRulesReview": `spec: {namespace: required-proof}`,
+	"flowcontrol.apiserver.k8s.io/FlowSchema": `
+spec:
+  priorityLevelConfiguration: {name: global-default}
+  matchingPrecedence: 1000
+  distinguisherMethod: {type: ByUser}
+  rules:
+  - subjects: [{kind: Group, group: {name: "system:authenticated"}}]
+    resourceRules: [{verbs: [get], apiGroups: [""], resources: [pods], clusterScope: true}]`,
+	"flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": `
+spec:
+  type: Limited
+  limited: {nominalConcurrencyShares: 1, limitResponse: {type: Reject}}`,
+	"apiextensions.k8s.io/CustomResourceDefinition": `
+spec:
+  group: example.com
+  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {x: {type: string}, replicas: {type: integer}}}
+          status: {type: object, properties: {replicas: {type: integer}}}`,
+	"apiregistration.k8s.io/APIService": `
+spec:
+  group: example.com
+  version: v1
+  groupPriorityMinimum: 1000
+  versionPriority: 15
+  insecureSkipTLSVerify: true
+  service: {namespace: required-proof, name: svc}`,
+	"networking.k8s.io/IPAddress": `
+spec:
+  parentRef: {group: "", resource: services, namespace: required-proof, name: x}`,
+	"networking.k8s.io/IngressClass": `spec: {controller: example.com/ingress}`,
+	"networking.k8s.io/ServiceCIDR":  `spec: {cidrs: [10.96.0.0/16]}`,
+	"storage.k8s.io/VolumeAttachment": `
+spec:
+  attacher: example.com
+  nodeName: "n"
+  source: {persistentVolumeName: pv}`,
+	"storage.k8s.io/VolumeAttributesClass": `
+driverName: example.com
+parameters: {k: v}`,
+	"storage.k8s.io/CSIDriver": `spec: {}`,
+	"storage.k8s.io/CSINode":   `spec: {drivers: []}`,
+	"rbac.authorization.k8s.io/ClusterRole": `
+rules:
+- verbs: [get]
+  apiGroups: [""]
+  resources: [pods]`,
+	"rbac.authorization.k8s.io/Role": `
+rules:
+- verbs: [get]
+  apiGroups: [""]
+  resources: [pods]`,
+	"rbac.authorization.k8s.io/ClusterRoleBinding": `
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: x}
+subjects:
+- {kind: User, name: u, apiGroup: rbac.authorization.k8s.io}`,
+	"rbac.authorization.k8s.io/RoleBinding": `
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: x}
+subjects:
+- {kind: User, name: u, apiGroup: rbac.authorization.k8s.io}`,
+	"storagemigration.k8s.io/StorageVersionMigration": `
+spec:
+  resource: {group: apps, resource: deployments}`,
+	"resource.k8s.io/DeviceClass": `spec: {}`,
+	"resource.k8s.io/DeviceTaintRule": `
+spec:
+  taint: {key: example.com/key, effect: NoSchedule}`,
 	"/PersistentVolumeClaim": `
 spec:
   accessModes: [ReadWriteOnce]
@@ -1070,19 +1677,64 @@ spec:
 // the path of the field in the object.
 var reqReportedAt = map[string]string{}
 
-// reqTweaks adjust the skeleton for keys whose check needs some context.
-var reqTweaks = map[string]func(obj map[string]any){}
+// reqNames are the object names some kinds need.
+var reqNames = map[string]string{
+	"CustomResourceDefinition": "widgets.example.com",
+	"APIService":               "v1.example.com",
+	"IPAddress":                "10.1.2.3",
+	"Binding":                  reqName, // a pod's binding: create-only, yet named
+}
+
+// reqTweaks adjust the skeleton, by key or definition (full or short name),
+// where the check needs some context.
+var reqTweaks = map[string]func(obj map[string]any){
+	// A block device needs a claim behind it.
+	"VolumeDevice": func(obj map[string]any) {
+		if spec, ok := obj["spec"].(map[string]any); ok && obj["kind"] == "Pod" {
+			spec["volumes"] = []any{map[string]any{"name": "x", "persistentVolumeClaim": map[string]any{"claimName": "c"}}}
+		}
+	},
+	// A container's claim names one of the pod's.
+	"io.k8s.api.core.v1.ResourceClaim": func(obj map[string]any) {
+		if spec, ok := obj["spec"].(map[string]any); ok && obj["kind"] == "Pod" {
+			spec["resourceClaims"] = []any{map[string]any{"name": "x", "resourceClaimName": "x"}}
+		}
+	},
+}
 
 // reqCSR returns a fresh PEM certificate request.
 func reqCSR(t *testing.T) []byte {
+	pemData, _ := reqCSRPair(t)
+	return pemData
+}
+
+// reqCSRPair returns a fresh certificate request, PEM and DER.
+func reqCSRPair(t *testing.T) (pemData, der []byte) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: reqName}}, key)
+	der, err = x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: reqName}}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}), der
 }
 
+// reqCACert returns a fresh self-signed CA certificate, PEM.
+func reqCACert(t *testing.T) string {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: reqName},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}

@@ -154,7 +154,7 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 	if prefix == "" {
 		r.SchemaSource = t.Source
 	}
-	w := &walker{doc: doc, meta: v.ObjectMeta, prefix: prefix}
+	w := &walker{doc: doc, meta: v.ObjectMeta, prefix: prefix, kind: gvk.Kind}
 	w.value(root, t.Schema)
 	w.metadataChecks(root, t, v.KubernetesMinor)
 	if v.CEL && t.CRD != nil {

@@ -33,6 +33,8 @@ type walker struct {
 	prefix string
 	// defs is the stack of definitions entered, innermost last.
 	defs []string
+	// kind is the kind of the object validated.
+	kind string
 }
 
 func (w *walker) fieldPath() string {
@@ -250,7 +252,7 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 		}
 	}
 	for _, r := range t.Required {
-		if hasField(entries, r) || requiredNotEnforced[t.Name+"."+r] {
+		if hasField(entries, r) || w.exempt(t.Name, r) {
 			continue
 		}
 		prop := t.Properties[r]
@@ -323,7 +325,7 @@ func (w *walker) requiredInDefault(at *yaml.Node, field string, s *schema.Schema
 	w.path = append(w.path, yamlpos.Elem{Key: field})
 	defer func() { w.path = w.path[:len(w.path)-1] }()
 	for _, r := range t.Required {
-		if requiredNotEnforced[t.Name+"."+r] {
+		if w.exempt(t.Name, r) {
 			continue
 		}
 		prop := t.Properties[r]
@@ -347,8 +349,48 @@ func (w *walker) requiredInDefault(at *yaml.Node, field string, s *schema.Schema
 // Go fields lack omitempty) but that the apiserver accepts missing or empty. Each entry is
 // proven by the tests against a real apiserver.
 var requiredNotEnforced = map[string]bool{
-	"io.k8s.api.core.v1.LimitRangeSpec.limits":  true,
-	"io.k8s.api.storage.v1.CSINodeSpec.drivers": true,
+	"io.k8s.api.batch.v1.PodFailurePolicy.rules":                                                      true,
+	"io.k8s.api.core.v1.ConfigMapNodeConfigSource.kubeletConfigKey":                                   true,
+	"io.k8s.api.core.v1.ConfigMapNodeConfigSource.name":                                               true,
+	"io.k8s.api.core.v1.ConfigMapNodeConfigSource.namespace":                                          true,
+	"io.k8s.api.core.v1.EvictionResponder.name":                                                       true,
+	"io.k8s.api.core.v1.EvictionResponder.priority":                                                   true,
+	"io.k8s.api.core.v1.HTTPHeader.value":                                                             true,
+	"io.k8s.api.core.v1.ISCSIPersistentVolumeSource.lun":                                              true,
+	"io.k8s.api.core.v1.ISCSIVolumeSource.lun":                                                        true,
+	"io.k8s.api.core.v1.LimitRangeSpec.limits":                                                        true,
+	"io.k8s.api.core.v1.ScaleIOPersistentVolumeSource.secretRef":                                      true,
+	"io.k8s.api.core.v1.ScaleIOVolumeSource.secretRef":                                                true,
+	"io.k8s.api.core.v1.SleepAction.seconds":                                                          true,
+	"io.k8s.api.core.v1.Sysctl.value":                                                                 true,
+	"io.k8s.api.discovery.v1.ForZone.name":                                                            true,
+	"io.k8s.api.resource.v1.Counter.value":                                                            true,
+	"io.k8s.api.resource.v1.DeviceCapacity.value":                                                     true,
+	"io.k8s.api.resource.v1.DeviceDerivedAttribute.expression":                                        true,
+	"io.k8s.api.resource.v1.DeviceDerivedAttribute.name":                                              true,
+	"io.k8s.api.resource.v1.ResourcePool.generation":                                                  true,
+	"io.k8s.api.scheduling.v1alpha3.TopologyConstraint.key":                                           true,
+	"io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupResourceClaim.name":                               true,
+	"io.k8s.api.storage.v1.CSINodeSpec.drivers":                                                       true,
+	"io.k8s.api.storage.v1.TokenRequest.audience":                                                     true,
+	"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion.served": true,
+	"io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement.operator":                          true,
+	"io.k8s.apimachinery.pkg.apis.meta.v1.GroupResource.group":                                        true,
+}
+
+// requiredNotEnforcedIn lists fields that only some kinds leave unenforced: elsewhere the
+// apiserver does require them.
+var requiredNotEnforcedIn = map[string]map[string]bool{
+	"SubjectAccessReview":      {"io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement.operator": true},
+	"LocalSubjectAccessReview": {"io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement.operator": true},
+	"SelfSubjectAccessReview":  {"io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement.operator": true},
+}
+
+// exempt reports whether the apiserver leaves the required field of definition def
+// unenforced in the kind being validated.
+func (w *walker) exempt(def, field string) bool {
+	key := def + "." + field
+	return requiredNotEnforced[key] || requiredNotEnforcedIn[w.kind][key]
 }
 
 var implicitCache sync.Map // *schema.Schema → []string
@@ -798,7 +840,7 @@ func (w *walker) combiners(n *yaml.Node, s, t *schema.Schema) bool {
 		}
 		matched := 0
 		for _, sub := range subs {
-			probe := &walker{doc: w.doc, meta: w.meta, path: w.path, keys: w.keys, prefix: w.prefix, defs: w.defs}
+			probe := &walker{doc: w.doc, meta: w.meta, path: w.path, keys: w.keys, prefix: w.prefix, defs: w.defs, kind: w.kind}
 			probe.value(n, sub)
 			if len(probe.out) == 0 {
 				matched++
