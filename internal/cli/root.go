@@ -67,6 +67,7 @@ Installed on PATH it also works as a kubectl plugin: "kubectl lsp validate ...".
 	flags.AddFlags(cmd.PersistentFlags())
 	cmd.AddCommand(NewCmdValidate(flags, streams))
 	cmd.AddCommand(NewCmdExplain(flags, streams))
+	cmd.AddCommand(NewCmdHover(flags, streams), NewCmdComplete(flags, streams), NewCmdSymbols(flags, streams))
 	cmd.AddCommand(newCmdVersion(streams))
 	return cmd
 }

@@ -7,13 +7,37 @@ import (
 // The editor features, by byte offset into a parsed file. The language server and the
 // headless commands (hover, complete, symbols) call exactly these; positions in and out
 // are byte offsets and ranges, converted by yamlpos.Mapper at the edges.
+//
+// Hover and Symbols parse the documents they need that were split but not parsed yet
+// (setting their Root and Err), so calls on one File must not run concurrently unless its
+// documents are parsed beforehand; Complete reads the text and does not parse. The
+// engine's schema sources are safe to share.
 
 // HoverResult is explain-style documentation for what is under the cursor.
 type HoverResult struct {
-	// Markdown is the text to show.
+	// Markdown is the text to show: `explain -o markdown` of the field (or of the kind, on
+	// the apiVersion and kind values), then the field path, the default, a link to the
+	// Kubernetes API reference for built-in kinds and the schema source.
 	Markdown string
 	// Range is the key or value hovered.
 	Range yamlpos.Range
+
+	// The same facts, structured. Path is the field path as the apiserver prints it
+	// (spec.template.spec.containers[0].image; [*] where a document that does not parse
+	// leaves the index unknown), empty on the apiVersion and kind values.
+	Path       string
+	APIVersion string
+	Kind       string
+	// Type is the field's type as explain prints it (<[]Container> without the brackets).
+	Type     string
+	Required bool
+	// Default is the schema's default value, as JSON; empty when there is none.
+	Default string
+	Enum    []string
+	// Link is the field's kind in the Kubernetes API reference (built-in kinds only).
+	Link string
+	// Source names where the schema came from, e.g. "builtin 1.37".
+	Source string
 }
 
 // CompletionKind says what a completion item inserts.
@@ -25,6 +49,18 @@ const (
 	CompleteSnippet
 )
 
+func (k CompletionKind) String() string {
+	switch k {
+	case CompleteField:
+		return "field"
+	case CompleteValue:
+		return "value"
+	case CompleteSnippet:
+		return "snippet"
+	}
+	return "unknown"
+}
+
 // CompletionItem is one proposal.
 type CompletionItem struct {
 	Label string
@@ -34,11 +70,14 @@ type CompletionItem struct {
 	// Documentation is markdown.
 	Documentation string
 	// InsertText is what to insert; Snippet marks LSP snippet syntax ($1, ${1:name}).
+	// Lines after the first carry their full indentation: clients must insert them as they
+	// are (LSP insertTextMode asIs), not re-indent them.
 	InsertText string
 	Snippet    bool
-	// Replace is the range the insertion replaces (the partial word typed so far).
+	// Replace is the range the insertion replaces (the partial word typed so far, and the
+	// rest of that word after the cursor).
 	Replace yamlpos.Range
-	// SortText orders items (required fields first).
+	// SortText orders items (required fields first). Complete returns items in this order.
 	SortText string
 	// Deprecated marks fields and versions the API deprecates.
 	Deprecated bool
@@ -53,6 +92,20 @@ const (
 	SymbolArray
 	SymbolField
 )
+
+func (k SymbolKind) String() string {
+	switch k {
+	case SymbolResource:
+		return "resource"
+	case SymbolObject:
+		return "object"
+	case SymbolArray:
+		return "array"
+	case SymbolField:
+		return "field"
+	}
+	return "unknown"
+}
 
 // Symbol is a resource (one per document, named Kind/name) or a field inside it.
 type Symbol struct {
