@@ -35,7 +35,7 @@ test-unit: ## fast unit tests (seconds)
 	$(GO) test -short ./...
 
 test: vet lint controlplane ## everything CI runs: unit, integration against a real control plane, editors
-	KUBECTL_LSP_REQUIRE_CLUSTER=1 $(GO) test -count=1 ./...
+	KUBECTL_LSP_REQUIRE_CLUSTER=1 KUBECTL_LSP_REQUIRE_NVIM=1 $(GO) test -count=1 ./...
 
 bench: build ## kubectl-lsp vs kubeconform on the same corpus, and the Go benchmarks
 	GO=$(GO) hack/bench.sh
@@ -59,3 +59,8 @@ clean: ## remove build outputs (keeps the tool cache)
 .PHONY: controlplane
 controlplane: ## build kube-apiserver and kubectl 1.37 into .cache (cached)
 	hack/controlplane.sh build
+
+# --- editors ---
+.PHONY: test-nvim
+test-nvim: ## drive a headless Neovim (Debian's 0.7.2: apt-get install -y neovim) against the server
+	KUBECTL_LSP_REQUIRE_NVIM=1 $(GO) test -count=1 -run '^TestNeovim$$' -v ./lsp/

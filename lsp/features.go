@@ -1,0 +1,289 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+)
+
+// The editor features the engine offers, each asserted separately so that the server
+// advertises (and answers) exactly those the engine implements.
+type (
+	hoverer interface {
+		Hover(f *yamlpos.File, offset int) (*engine.HoverResult, bool)
+	}
+	completer interface {
+		Complete(f *yamlpos.File, offset int) []engine.CompletionItem
+	}
+	symbolizer interface {
+		Symbols(f *yamlpos.File) []engine.Symbol
+	}
+)
+
+// featureSource is what answers hover, completion and symbols: the engine, or a test's
+// stand-in.
+func (s *Server) featureSource(eng *engine.Engine) any {
+	if s.features != nil {
+		return s.features
+	}
+	return eng
+}
+
+// target is a request's open snapshot and the engine to ask.
+func (s *Server) target(uri protocol.DocumentURI) (*snapshot, any, clientCaps) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	doc := s.docs[uri]
+	if doc == nil {
+		return nil, nil, s.caps
+	}
+	return doc.snap, s.featureSource(s.eng), s.caps
+}
+
+// positionRequest decodes a request with a text document and a position, and finds its
+// snapshot and byte offset. snap is nil when the document is not open or the position
+// is outside it.
+func (s *Server) positionRequest(raw json.RawMessage) (snap *snapshot, src any, caps clientCaps, offset int, err error) {
+	var p protocol.TextDocumentPositionParams
+	if err := decodeParams(raw, &p); err != nil {
+		return nil, nil, caps, 0, err
+	}
+	snap, src, caps = s.target(p.TextDocument.URI)
+	if snap == nil {
+		return nil, nil, caps, 0, nil
+	}
+	offset, perr := toOffset(snap.file.Mapper, p.Position)
+	if perr != nil {
+		s.log.Debug("position outside the document", "uri", p.TextDocument.URI, "err", perr)
+		return nil, nil, caps, 0, nil
+	}
+	snap.parse()
+	return snap, src, caps, offset, nil
+}
+
+func (s *Server) hover(ctx context.Context, raw json.RawMessage) (any, error) {
+	snap, src, caps, offset, err := s.positionRequest(raw)
+	if err != nil || snap == nil {
+		return nil, err
+	}
+	h, ok := src.(hoverer)
+	if !ok {
+		return nil, nil
+	}
+	snap.featMu.Lock()
+	res, found := h.Hover(snap.file, offset)
+	snap.featMu.Unlock()
+	if !found || res == nil || res.Markdown == "" {
+		return nil, nil
+	}
+	kind := protocol.Markdown
+	if !caps.markdownHover {
+		kind = protocol.PlainText
+	}
+	out := &protocol.Hover{Contents: protocol.MarkupContent{Kind: kind, Value: res.Markdown}}
+	if res.Range.End > res.Range.Start {
+		r := toRange(snap.file.Mapper, res.Range)
+		out.Range = &r
+	}
+	return out, nil
+}
+
+func (s *Server) completion(ctx context.Context, raw json.RawMessage) (any, error) {
+	snap, src, caps, offset, err := s.positionRequest(raw)
+	if err != nil {
+		return nil, err
+	}
+	list := &protocol.CompletionList{Items: []protocol.CompletionItem{}}
+	if snap == nil {
+		return list, nil
+	}
+	c, ok := src.(completer)
+	if !ok {
+		return list, nil
+	}
+	snap.featMu.Lock()
+	items := c.Complete(snap.file, offset)
+	snap.featMu.Unlock()
+	m := snap.file.Mapper
+	for _, it := range items {
+		if it.Snippet && !caps.snippets {
+			continue
+		}
+		replace := it.Replace
+		if replace == (yamlpos.Range{}) {
+			replace = yamlpos.Range{Start: offset, End: offset} // not set: insert at the cursor
+		}
+		text := it.InsertText
+		if text == "" {
+			text = it.Label
+		}
+		item := protocol.CompletionItem{
+			Label:            it.Label,
+			Kind:             toCompletionKind(it.Kind),
+			Detail:           it.Detail,
+			SortText:         it.SortText,
+			FilterText:       it.Label,
+			InsertTextFormat: protocol.InsertTextFormatPlainText,
+			TextEdit:         &protocol.TextEdit{Range: toRange(m, replace), NewText: text},
+		}
+		if it.Snippet {
+			item.InsertTextFormat = protocol.InsertTextFormatSnippet
+		}
+		if it.Documentation != "" {
+			item.Documentation = protocol.MarkupContent{Kind: protocol.Markdown, Value: it.Documentation}
+		}
+		if it.Deprecated {
+			item.Deprecated = true
+			item.Tags = []protocol.CompletionItemTag{protocol.CompletionItemTagDeprecated}
+		}
+		list.Items = append(list.Items, item)
+	}
+	return list, nil
+}
+
+func toCompletionKind(k engine.CompletionKind) protocol.CompletionItemKind {
+	switch k {
+	case engine.CompleteField:
+		return protocol.CompletionItemKindField
+	case engine.CompleteValue:
+		return protocol.CompletionItemKindValue
+	case engine.CompleteSnippet:
+		return protocol.CompletionItemKindSnippet
+	}
+	return protocol.CompletionItemKindText
+}
+
+// symbols returns the engine's symbols of an open document.
+func (s *Server) symbols(raw json.RawMessage) (*snapshot, []engine.Symbol, clientCaps, error) {
+	var p struct {
+		TextDocument protocol.TextDocumentIdentifier `json:"textDocument"`
+	}
+	if err := decodeParams(raw, &p); err != nil {
+		return nil, nil, clientCaps{}, err
+	}
+	snap, src, caps := s.target(p.TextDocument.URI)
+	if snap == nil {
+		return nil, nil, caps, nil
+	}
+	sym, ok := src.(symbolizer)
+	if !ok {
+		return snap, nil, caps, nil
+	}
+	snap.parse()
+	snap.featMu.Lock()
+	defer snap.featMu.Unlock()
+	return snap, sym.Symbols(snap.file), caps, nil
+}
+
+func (s *Server) documentSymbol(ctx context.Context, raw json.RawMessage) (any, error) {
+	snap, syms, caps, err := s.symbols(raw)
+	if err != nil {
+		return nil, err
+	}
+	if snap == nil {
+		return []protocol.DocumentSymbol{}, nil
+	}
+	m := snap.file.Mapper
+	if caps.hierarchicalSymbols {
+		return toDocumentSymbols(m, syms), nil
+	}
+	out := []protocol.SymbolInformation{}
+	var flatten func(syms []engine.Symbol, container string)
+	flatten = func(syms []engine.Symbol, container string) {
+		for _, sym := range syms {
+			out = append(out, protocol.SymbolInformation{
+				Name:          symbolName(sym.Name),
+				Kind:          toSymbolKind(sym.Kind),
+				Location:      protocol.Location{URI: snap.doc.uri, Range: toRange(m, sym.Range)},
+				ContainerName: container,
+			})
+			flatten(sym.Children, sym.Name)
+		}
+	}
+	flatten(syms, "")
+	return out, nil
+}
+
+func toDocumentSymbols(m *yamlpos.Mapper, syms []engine.Symbol) []protocol.DocumentSymbol {
+	out := make([]protocol.DocumentSymbol, 0, len(syms))
+	for _, sym := range syms {
+		sel := sym.Selection
+		if sel.Start < sym.Range.Start || sel.End > sym.Range.End {
+			sel = sym.Range // LSP requires the selection inside the range
+		}
+		ds := protocol.DocumentSymbol{
+			Name:           symbolName(sym.Name),
+			Detail:         sym.Detail,
+			Kind:           toSymbolKind(sym.Kind),
+			Range:          toRange(m, sym.Range),
+			SelectionRange: toRange(m, sel),
+		}
+		if len(sym.Children) > 0 {
+			ds.Children = toDocumentSymbols(m, sym.Children)
+		}
+		out = append(out, ds)
+	}
+	return out
+}
+
+// symbolName keeps names non-empty, which LSP requires (VS Code rejects empty ones).
+func symbolName(name string) string {
+	if name == "" {
+		return "(unnamed)"
+	}
+	return name
+}
+
+func toSymbolKind(k engine.SymbolKind) protocol.SymbolKind {
+	switch k {
+	case engine.SymbolResource:
+		return protocol.SymbolKindClass
+	case engine.SymbolObject:
+		return protocol.SymbolKindObject
+	case engine.SymbolArray:
+		return protocol.SymbolKindArray
+	case engine.SymbolField:
+		return protocol.SymbolKindField
+	}
+	return protocol.SymbolKindProperty
+}
+
+// foldingRange folds every symbol spanning more than one line: each document (resource)
+// and each nested block.
+func (s *Server) foldingRange(ctx context.Context, raw json.RawMessage) (any, error) {
+	snap, syms, _, err := s.symbols(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := []protocol.FoldingRange{}
+	if snap == nil {
+		return out, nil
+	}
+	m := snap.file.Mapper
+	ends := map[uint32]uint32{} // start line → furthest end line
+	var walk func([]engine.Symbol)
+	walk = func(syms []engine.Symbol) {
+		for _, sym := range syms {
+			start, end := m.RangePositions(sym.Range)
+			endLine := end.Line
+			if end.Col == 0 && endLine > start.Line {
+				endLine-- // the range ends with a line break
+			}
+			if endLine > start.Line && uint32(endLine) > ends[uint32(start.Line)] {
+				ends[uint32(start.Line)] = uint32(endLine)
+			}
+			walk(sym.Children)
+		}
+	}
+	walk(syms)
+	for start, end := range ends {
+		out = append(out, protocol.FoldingRange{StartLine: start, EndLine: end})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].StartLine < out[j].StartLine })
+	return out, nil
+}

@@ -1,0 +1,506 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/version"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Logger receives the server's log; nil discards it.
+	Logger *slog.Logger
+	// Settings are the defaults, before the client's initializationOptions and
+	// workspace/didChangeConfiguration.
+	Settings Settings
+}
+
+// Server is kubectl-lsp's language server. A Server serves one connection.
+type Server struct {
+	log      *slog.Logger
+	defaults Settings
+
+	// features, when set (tests), answers hover, completion and symbols instead of the
+	// engine.
+	features any
+	// testHookRequest, when set (tests), runs at the start of every request's goroutine.
+	testHookRequest func(ctx context.Context, id jsonrpc2.ID, method string)
+
+	// validations counts the sections validated (tests check the cache with it).
+	validations atomic.Int64
+
+	baseCtx context.Context
+	conn    jsonrpc2.Conn
+	wg      sync.WaitGroup
+	exited  chan struct{}
+
+	// rebuildMu serialises engine builds.
+	rebuildMu sync.Mutex
+
+	mu            sync.Mutex
+	state         serverState
+	closing       bool
+	exitErr       error
+	settings      Settings
+	initSettings  Settings // the defaults with the client's initializationOptions
+	root          string
+	caps          clientCaps
+	docs          map[protocol.DocumentURI]*document
+	eng           *engine.Engine
+	gen           uint64 // counts engine builds; cached findings are per generation
+	lastEngineErr string
+	inflight      map[jsonrpc2.ID]context.CancelFunc
+}
+
+type serverState int
+
+const (
+	stateNew serverState = iota
+	stateInitialized
+	stateShutdown
+)
+
+// ErrExitWithoutShutdown is returned by Serve when the client sent exit, or closed the
+// connection, without a shutdown request first; the process should exit with status 1.
+var ErrExitWithoutShutdown = errors.New("the client ended the session without a shutdown request")
+
+// NewServer returns a server ready to Serve one connection.
+func NewServer(opts Options) *Server {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{
+		log:      log,
+		defaults: opts.Settings,
+		settings: opts.Settings,
+		exited:   make(chan struct{}),
+		docs:     map[protocol.DocumentURI]*document{},
+		inflight: map[jsonrpc2.ID]context.CancelFunc{},
+	}
+}
+
+// Serve speaks LSP over rwc until the client sends exit, the connection ends or ctx is
+// cancelled. It returns nil after a clean shutdown and exit.
+func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.baseCtx = ctx
+	s.conn = jsonrpc2.NewConn(newStream(rwc, s.log))
+	s.conn.Go(ctx, s.handle)
+
+	var err error
+	select {
+	case <-s.exited:
+		s.mu.Lock()
+		err = s.exitErr
+		s.mu.Unlock()
+	case <-s.conn.Done():
+		s.mu.Lock()
+		if s.state != stateShutdown {
+			err = fmt.Errorf("%w (connection closed: %v)", ErrExitWithoutShutdown, s.conn.Err())
+		}
+		s.mu.Unlock()
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	cancel()
+	// Closing the connection ends its read loop, except on a blocking standard input,
+	// which only the process's exit ends: do not wait for it.
+	_ = s.conn.Close()
+	s.wg.Wait()
+	return err
+}
+
+// handle runs on the connection's read loop: notifications are handled here, in order;
+// requests are handed to goroutines. It never returns an error, which would end the
+// connection.
+func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	call, isCall := req.(*jsonrpc2.Call)
+	if !isCall {
+		s.notification(req.Method(), req.Params())
+		return nil
+	}
+	method := call.Method()
+	s.mu.Lock()
+	state, closing := s.state, s.closing
+	s.mu.Unlock()
+	reply = s.loggedReply(method, reply)
+	switch {
+	case closing:
+		return reply(s.baseCtx, nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "the server is exiting"))
+	case method == protocol.MethodInitialize:
+		if state != stateNew {
+			return reply(s.baseCtx, nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "initialize was already received"))
+		}
+		res, err := s.initialize(call.Params())
+		return reply(s.baseCtx, res, err)
+	case state == stateNew:
+		return reply(s.baseCtx, nil, jsonrpc2.NewError(jsonrpc2.ServerNotInitialized, "the server is not initialized: send initialize first"))
+	case state == stateShutdown:
+		return reply(s.baseCtx, nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "the server is shut down: only exit is accepted"))
+	case method == protocol.MethodShutdown:
+		s.shutdown()
+		return reply(s.baseCtx, nil, nil)
+	}
+	h, ok := requestHandlers[method]
+	if !ok {
+		return reply(s.baseCtx, nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", method))
+	}
+	id := call.ID()
+	rctx, cancel := context.WithCancel(s.baseCtx)
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		cancel()
+		return reply(s.baseCtx, nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "the server is exiting"))
+	}
+	s.inflight[id] = cancel
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		defer func() {
+			s.mu.Lock()
+			delete(s.inflight, id)
+			s.mu.Unlock()
+			cancel()
+		}()
+		if hook := s.testHookRequest; hook != nil {
+			hook(rctx, id, method)
+		}
+		res, err := s.safely(method, func() (any, error) { return h(s, rctx, call.Params()) })
+		if rctx.Err() != nil && s.baseCtx.Err() == nil {
+			res, err = nil, jsonrpc2.NewError(codeRequestCancelled, "request cancelled")
+		}
+		_ = reply(s.baseCtx, res, err)
+	}()
+	return nil
+}
+
+// loggedReply logs failed replies and, at debug level, every request's duration.
+func (s *Server) loggedReply(method string, reply jsonrpc2.Replier) jsonrpc2.Replier {
+	start := time.Now()
+	return func(ctx context.Context, result any, err error) error {
+		if err != nil {
+			s.log.Debug("request failed", "method", method, "err", err, "took", time.Since(start))
+		} else {
+			s.log.Debug("request", "method", method, "took", time.Since(start))
+		}
+		if rerr := reply(ctx, result, err); rerr != nil {
+			s.log.Warn("replying", "method", method, "err", rerr)
+		}
+		return nil
+	}
+}
+
+// safely runs a handler, turning a panic into an internal error.
+func (s *Server) safely(method string, fn func() (any, error)) (res any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("handler panicked", "method", method, "panic", r, "stack", string(debug.Stack()))
+			res, err = nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "internal error in %s: %v", method, r)
+		}
+	}()
+	res, err = fn()
+	if err != nil {
+		var jerr *jsonrpc2.Error
+		if !errors.As(err, &jerr) {
+			err = jsonrpc2.NewError(jsonrpc2.InternalError, err.Error())
+		}
+	}
+	return res, err
+}
+
+type requestHandler func(s *Server, ctx context.Context, params json.RawMessage) (any, error)
+
+// requestHandlers are the requests answered off the read loop. initialize and shutdown
+// are handled in handle itself.
+var requestHandlers = map[string]requestHandler{
+	protocol.MethodTextDocumentHover:          (*Server).hover,
+	protocol.MethodTextDocumentCompletion:     (*Server).completion,
+	protocol.MethodTextDocumentDocumentSymbol: (*Server).documentSymbol,
+	protocol.MethodTextDocumentFoldingRange:   (*Server).foldingRange,
+}
+
+func (s *Server) notification(method string, params json.RawMessage) {
+	s.mu.Lock()
+	state := s.state
+	s.mu.Unlock()
+	if method == protocol.MethodExit {
+		s.exit()
+		return
+	}
+	if state != stateInitialized {
+		s.log.Debug("dropping notification", "method", method, "state", state)
+		return
+	}
+	_, _ = s.safely(method, func() (any, error) {
+		var err error
+		switch method {
+		case protocol.MethodInitialized:
+		case protocol.MethodCancelRequest:
+			err = s.cancelRequest(params)
+		case protocol.MethodTextDocumentDidOpen:
+			err = s.didOpen(params)
+		case protocol.MethodTextDocumentDidChange:
+			err = s.didChange(params)
+		case protocol.MethodTextDocumentDidClose:
+			err = s.didClose(params)
+		case protocol.MethodWorkspaceDidChangeConfiguration:
+			err = s.didChangeConfiguration(params)
+		default:
+			s.log.Debug("ignoring notification", "method", method)
+		}
+		if err != nil {
+			s.log.Error("notification", "method", method, "err", err)
+		}
+		return nil, nil
+	})
+}
+
+func decodeParams(raw json.RawMessage, v any) error {
+	if len(raw) == 0 {
+		return jsonrpc2.NewError(jsonrpc2.InvalidParams, "missing params")
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return jsonrpc2.Errorf(jsonrpc2.InvalidParams, "invalid params: %v", err)
+	}
+	return nil
+}
+
+func (s *Server) initialize(raw json.RawMessage) (any, error) {
+	var p initializeParams
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "invalid initialize params: %v", err)
+		}
+	}
+	settings, err := parseSettings(p.InitializationOptions, s.defaults)
+	if err != nil {
+		s.showMessage(protocol.MessageTypeWarning, "kubectl-lsp: initializationOptions: "+err.Error())
+	}
+	root := ""
+	switch {
+	case p.RootURI != "":
+		root = uriFilename(p.RootURI)
+	case p.RootPath != "":
+		root = p.RootPath
+	case len(p.WorkspaceFolders) > 0:
+		root = uriFilename(protocol.DocumentURI(p.WorkspaceFolders[0].URI))
+	}
+	s.mu.Lock()
+	s.settings, s.initSettings = settings, settings
+	s.root = root
+	s.caps = p.caps()
+	s.mu.Unlock()
+	s.rebuild(nil)
+	s.mu.Lock()
+	s.state = stateInitialized
+	s.mu.Unlock()
+	return &protocol.InitializeResult{
+		Capabilities: s.capabilities(),
+		ServerInfo:   &protocol.ServerInfo{Name: "kubectl-lsp", Version: version.Version},
+	}, nil
+}
+
+// capabilities advertises exactly what the server answers.
+func (s *Server) capabilities() protocol.ServerCapabilities {
+	caps := protocol.ServerCapabilities{
+		TextDocumentSync: &protocol.TextDocumentSyncOptions{
+			OpenClose: true,
+			Change:    protocol.TextDocumentSyncKindIncremental,
+		},
+	}
+	src := s.featureSource(nil)
+	if _, ok := src.(hoverer); ok {
+		caps.HoverProvider = true
+	}
+	if _, ok := src.(completer); ok {
+		caps.CompletionProvider = &protocol.CompletionOptions{TriggerCharacters: []string{":", " ", "-"}}
+	}
+	if _, ok := src.(symbolizer); ok {
+		caps.DocumentSymbolProvider = true
+		caps.FoldingRangeProvider = true
+	}
+	return caps
+}
+
+func (s *Server) shutdown() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state = stateShutdown
+	for _, doc := range s.docs {
+		if doc.cancel != nil {
+			doc.cancel()
+		}
+	}
+}
+
+func (s *Server) exit() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.exited:
+		return
+	default:
+	}
+	if s.state != stateShutdown {
+		s.exitErr = ErrExitWithoutShutdown
+	}
+	close(s.exited)
+}
+
+func (s *Server) cancelRequest(raw json.RawMessage) error {
+	var p cancelParams
+	if err := decodeParams(raw, &p); err != nil {
+		return err
+	}
+	var id jsonrpc2.ID
+	if err := id.UnmarshalJSON(p.ID); err != nil {
+		return fmt.Errorf("$/cancelRequest: invalid id %s: %w", p.ID, err)
+	}
+	s.mu.Lock()
+	cancel := s.inflight[id]
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	return nil
+}
+
+func (s *Server) didOpen(raw json.RawMessage) error {
+	var p protocol.DidOpenTextDocumentParams
+	if err := decodeParams(raw, &p); err != nil {
+		return err
+	}
+	uri := p.TextDocument.URI
+	doc := &document{uri: uri, name: uriFilename(uri)}
+	doc.snap = newSnapshot(doc, p.TextDocument.Version, []byte(p.TextDocument.Text))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.docs[uri]; old != nil {
+		s.log.Warn("didOpen of an open document; replacing it", "uri", uri)
+		if old.cancel != nil {
+			old.cancel()
+		}
+		doc.crdKey = old.crdKey
+	}
+	s.docs[uri] = doc
+	s.schedule(doc, 0)
+	return nil
+}
+
+func (s *Server) didChange(raw json.RawMessage) error {
+	var p didChangeParams
+	if err := decodeParams(raw, &p); err != nil {
+		return err
+	}
+	uri := p.TextDocument.URI
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	doc := s.docs[uri]
+	if doc == nil {
+		return fmt.Errorf("didChange of %s, which is not open", uri)
+	}
+	text, err := applyChanges(doc.snap.text, p.ContentChanges)
+	if err != nil {
+		return fmt.Errorf("didChange of %s version %d: %w; the document is out of sync until it is reopened", uri, p.TextDocument.Version, err)
+	}
+	doc.snap = newSnapshot(doc, p.TextDocument.Version, text)
+	s.schedule(doc, s.settings.debounce())
+	return nil
+}
+
+func (s *Server) didClose(raw json.RawMessage) error {
+	var p protocol.DidCloseTextDocumentParams
+	if err := decodeParams(raw, &p); err != nil {
+		return err
+	}
+	uri := p.TextDocument.URI
+	s.mu.Lock()
+	doc := s.docs[uri]
+	delete(s.docs, uri)
+	if doc != nil && doc.cancel != nil {
+		doc.cancel()
+	}
+	s.mu.Unlock()
+	if doc == nil {
+		return fmt.Errorf("didClose of %s, which is not open", uri)
+	}
+	// Clear what was published; a closed file's problems are no longer shown.
+	doc.publishMu.Lock()
+	s.notify(protocol.MethodTextDocumentPublishDiagnostics, &publishDiagnosticsParams{URI: uri, Version: doc.snap.version, Diagnostics: []protocol.Diagnostic{}})
+	doc.publishMu.Unlock()
+	if doc.crdKey != 0 {
+		s.goRebuild()
+	}
+	return nil
+}
+
+func (s *Server) didChangeConfiguration(raw json.RawMessage) error {
+	var p struct {
+		Settings json.RawMessage `json:"settings"`
+	}
+	if err := decodeParams(raw, &p); err != nil {
+		return err
+	}
+	// The pushed settings replace the earlier ones, over the initializationOptions.
+	s.mu.Lock()
+	base := s.initSettings
+	s.mu.Unlock()
+	if len(p.Settings) == 0 || string(p.Settings) == "null" {
+		return nil // nothing pushed (the client may expect workspace/configuration pulls)
+	}
+	settings, err := parseSettings(p.Settings, base)
+	if err != nil {
+		s.showMessage(protocol.MessageTypeWarning, "kubectl-lsp: settings: "+err.Error())
+		return err
+	}
+	s.mu.Lock()
+	s.settings = settings
+	s.mu.Unlock()
+	s.goRebuild()
+	return nil
+}
+
+// goRebuild rebuilds the engine in the background (then every open file is re-validated).
+func (s *Server) goRebuild() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.rebuild(nil)
+	}()
+}
+
+func (s *Server) notify(method string, params any) {
+	if err := s.conn.Notify(s.baseCtx, method, params); err != nil && s.baseCtx.Err() == nil {
+		s.log.Warn("notifying", "method", method, "err", err)
+	}
+}
+
+func (s *Server) showMessage(typ protocol.MessageType, msg string) {
+	s.log.Info("showMessage", "message", msg)
+	s.notify(protocol.MethodWindowShowMessage, &protocol.ShowMessageParams{Type: typ, Message: msg})
+}
