@@ -12,21 +12,14 @@ package validate_test
 // field but our validator reports "<path>: Required value", the test fails:
 // the key belongs in requiredNotEnforced (walk.go).
 //
-// Approach and helpers follow schema/enums/apiserver_test.go.
+// Approach and helpers (package probe) are shared with
+// schema/enums/apiserver_test.go.
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"maps"
-	"math/big"
 	"os"
 	"regexp"
 	"slices"
@@ -35,15 +28,11 @@ import (
 	"testing"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	k8sschema "k8s.io/apimachinery/pkg/runtime/schema"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster/probe"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
@@ -58,6 +47,28 @@ const (
 	// reqMaxKinds bounds the kinds tried per pair.
 	reqMaxKinds = 16
 )
+
+// reqObjects are the objects the test sends.
+var reqObjects = &probe.Objects{Name: reqName, Namespace: reqNS, Skeletons: reqSkeletons}
+
+// reqFiller fills the required fields of the objects on the way to a
+// definition, and the definition's.
+var reqFiller = &probe.Filler{
+	Enum: func(def, field string) ([]string, bool) {
+		e, ok := enums.Lookup(def, field)
+		return e.Values, ok
+	},
+	Plausible: reqPlausible,
+	Values:    reqValues,
+	Named: map[string]any{
+		"io.k8s.apimachinery.pkg.api.resource.Quantity":  "1",
+		"io.k8s.apimachinery.pkg.apis.meta.v1.Time":      "2024-01-01T00:00:00Z",
+		"io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime": "2024-01-01T00:00:00.000000Z",
+	},
+	Extras:   reqExtras,
+	FillMaps: true,
+	MapKey:   reqMapKey,
+}
 
 // reqVerdict is the apiserver's answer on a variant of the object.
 type reqVerdict int
@@ -105,17 +116,17 @@ func TestRequiredFieldsAgainstAPIServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := reqServedKinds(t, c.Config(), eng.Builtin())
-	reach := map[schema.GVK]map[string][]reqStep{}
+	kinds := probe.ServedKinds(t, c.Config(), eng.Builtin())
+	reach := map[schema.GVK]map[string][]probe.Step{}
 	for gvk, k := range kinds {
-		reach[gvk] = reqPaths(k.schema)
+		reach[gvk] = probe.Paths(k.Schema)
 	}
 
 	// Every reachable (definition, required field) pair, with the kinds that reach it.
 	pairs := map[string]*reqPair{}
 	for gvk, k := range kinds {
 		for def, path := range reach[gvk] {
-			d := k.doc.Definitions[def]
+			d := k.Doc.Definitions[def]
 			if d == nil {
 				continue
 			}
@@ -136,11 +147,8 @@ func TestRequiredFieldsAgainstAPIServer(t *testing.T) {
 	keys := slices.Sorted(maps.Keys(pairs))
 	for _, key := range keys {
 		p := pairs[key]
-		slices.SortFunc(p.cands, func(a, b schema.GVK) int {
-			if c := slices.Compare(reqRank(key, a, reach[a][p.def]), reqRank(key, b, reach[b][p.def])); c != 0 {
-				return c
-			}
-			return strings.Compare(a.String(), b.String())
+		probe.SortKinds(p.cands, func(g schema.GVK) []int {
+			return reqObjects.Rank(g, reqKindOverride[key] == g.Kind, reach[g][p.def])
 		})
 	}
 
@@ -166,9 +174,9 @@ func TestRequiredFieldsAgainstAPIServer(t *testing.T) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			obj := reqSkeleton(t, gvk, k, false)
-			maps.Copy(obj, reqMinimal(k.schema, 0).(map[string]any))
+			maps.Copy(obj, reqFiller.Minimal(k.Schema, 0).(map[string]any))
 			data, _ := json.Marshal(obj)
-			causes, _, _ := pr.send(ctx, data)
+			causes, _, _ := probe.DryRun(ctx, c, data)
 			pr.noteRequired(gvk, k, causes)
 		}()
 	}
@@ -302,41 +310,20 @@ func defaultNote(r *reqResult) string {
 // reqProber sends objects to the apiserver.
 type reqProber struct {
 	c     *testcluster.Cluster
-	kinds map[schema.GVK]reqKind
-	reach map[schema.GVK]map[string][]reqStep
+	kinds map[schema.GVK]probe.Kind
+	reach map[schema.GVK]map[string][]probe.Step
 
 	mu          sync.Mutex
 	apiRequired map[string]string // definition.field → where the apiserver said Required
 }
 
-// send dry-run creates obj and returns the causes of the rejection; ok is
-// false when the apiserver's answer is not about the object's fields (not
-// found, forbidden, ...).
-func (p *reqProber) send(ctx context.Context, obj []byte) (causes []metav1.StatusCause, rejected bool, err error) {
-	_, err = p.c.DryRunCreate(ctx, obj)
-	if err == nil {
-		return nil, false, nil
-	}
-	var se *apierrors.StatusError
-	if !errors.As(err, &se) {
-		return nil, true, err
-	}
-	if se.ErrStatus.Details != nil {
-		causes = se.ErrStatus.Details.Causes
-	}
-	if len(causes) == 0 {
-		causes = []metav1.StatusCause{{Message: se.ErrStatus.Message, Type: metav1.CauseType(se.ErrStatus.Reason)}}
-	}
-	return causes, true, nil
-}
-
 // noteRequired records Required causes at fields the schema does not mark required.
-func (p *reqProber) noteRequired(gvk schema.GVK, k reqKind, causes []metav1.StatusCause) {
+func (p *reqProber) noteRequired(gvk schema.GVK, k probe.Kind, causes []metav1.StatusCause) {
 	for _, cs := range causes {
 		if cs.Type != metav1.CauseTypeFieldValueRequired || cs.Field == "" || strings.HasPrefix(cs.Field, "metadata") {
 			continue
 		}
-		def, field, ok := reqResolve(k.schema, cs.Field)
+		def, field, ok := reqResolve(k.Schema, cs.Field)
 		if !ok || def.IsRequired(field) {
 			continue
 		}
@@ -406,8 +393,8 @@ func (p *reqProber) try(ctx context.Context, t *testing.T, pair *reqPair, gvk sc
 	k := p.kinds[gvk]
 	r := &reqResult{reqPair: *pair, gvk: gvk}
 	obj := reqSkeleton(t, gvk, k, true)
-	reqFill(obj, k.schema, 0)
-	for _, tk := range []string{pair.key, pair.def, reqShort(pair.def)} {
+	reqFiller.Fill(obj, k.Schema, 0)
+	for _, tk := range []string{pair.key, pair.def, probe.Short(pair.def)} {
 		if tw := reqTweaks[tk]; tw != nil {
 			tw(obj)
 		}
@@ -416,14 +403,14 @@ func (p *reqProber) try(ctx context.Context, t *testing.T, pair *reqPair, gvk sc
 	if o, ok := reqPathOverride[gvk.Kind+"|"+pair.def]; ok {
 		path = o
 	}
-	m, node, fp, err := reqReach(obj, k.schema, path)
+	m, node, fp, err := reqFiller.Reach(obj, k.Schema, path)
 	if err != nil {
 		r.untested = gvk.String() + ": " + err.Error()
 		return r
 	}
 	// The definition's required fields, filled in, and the context fixed up.
-	reqFill(m, node, 0)
-	reqFixup(obj, k.schema, 0)
+	reqFiller.Fill(m, node, 0)
+	reqFixup(obj, k.Schema, 0)
 	prop := node.Properties[pair.field]
 	if prop == nil {
 		r.untested = fmt.Sprintf("%s has no property %q", pair.def, pair.field)
@@ -447,7 +434,7 @@ func (p *reqProber) try(ctx context.Context, t *testing.T, pair *reqPair, gvk sc
 	}
 
 	r.objBase, _ = json.Marshal(obj)
-	base, rejected, err := p.send(ctx, r.objBase)
+	base, rejected, err := probe.DryRun(ctx, p.c, r.objBase)
 	if err != nil {
 		r.untested = fmt.Sprintf("%s: %v", gvk, err)
 		return r
@@ -459,8 +446,8 @@ func (p *reqProber) try(ctx context.Context, t *testing.T, pair *reqPair, gvk sc
 				r.untested = fmt.Sprintf("%s: the object with the field is rejected: %s", gvk, cs.Message)
 				return r
 			}
-			if reqOnField(cs.Field, r.fp) || reqIsAncestor(r.fp, cs.Field) ||
-				(cs.Type == metav1.CauseType("FieldValueForbidden") && reqIsAncestor(cs.Field, r.fp)) {
+			if probe.OnField(cs.Field, r.fp) || probe.IsAncestor(r.fp, cs.Field) ||
+				(cs.Type == metav1.CauseType("FieldValueForbidden") && probe.IsAncestor(cs.Field, r.fp)) {
 				r.untested = fmt.Sprintf("%s: the object with the field draws %s: %s", gvk, cs.Field, cs.Message)
 				return r
 			}
@@ -497,8 +484,8 @@ func (p *reqProber) try(ctx context.Context, t *testing.T, pair *reqPair, gvk sc
 
 // compare sends a variant and classifies the causes the object with the
 // field did not draw.
-func (p *reqProber) compare(ctx context.Context, gvk schema.GVK, k reqKind, obj []byte, base []metav1.StatusCause, fp string) (reqVerdict, []metav1.StatusCause, error) {
-	causes, rejected, err := p.send(ctx, obj)
+func (p *reqProber) compare(ctx context.Context, gvk schema.GVK, k probe.Kind, obj []byte, base []metav1.StatusCause, fp string) (reqVerdict, []metav1.StatusCause, error) {
+	causes, rejected, err := probe.DryRun(ctx, p.c, obj)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -517,7 +504,7 @@ func (p *reqProber) compare(ctx context.Context, gvk schema.GVK, k reqKind, obj 
 			continue
 		}
 		fresh = append(fresh, cs)
-		if reqOnField(cs.Field, fp) || reqIsAncestor(cs.Field, fp) || reqIsAncestor(fp, cs.Field) {
+		if probe.OnField(cs.Field, fp) || probe.IsAncestor(cs.Field, fp) || probe.IsAncestor(fp, cs.Field) {
 			at = true
 		}
 	}
@@ -534,25 +521,8 @@ func reqCauseKey(cs metav1.StatusCause) string {
 	if cs.Field == "" {
 		return "|" + cs.Message
 	}
-	return reqStripIndices(cs.Field) + "|" + string(cs.Type)
+	return probe.StripIndices(cs.Field) + "|" + string(cs.Type)
 }
-
-func reqOnField(causeField, fieldPath string) bool {
-	return causeField != "" && reqStripIndices(causeField) == reqStripIndices(fieldPath)
-}
-
-// reqIsAncestor reports whether causeField is a proper ancestor of fieldPath.
-func reqIsAncestor(causeField, fieldPath string) bool {
-	if causeField == "" {
-		return false
-	}
-	c, f := reqStripIndices(causeField), reqStripIndices(fieldPath)
-	return strings.HasPrefix(f, c+".")
-}
-
-var reqIndexRE = regexp.MustCompile(`\[[^\]]*\]`)
-
-func reqStripIndices(path string) string { return reqIndexRE.ReplaceAllString(path, "") }
 
 func reqFormat(causes []metav1.StatusCause) string {
 	var parts []string
@@ -592,202 +562,9 @@ func reqResolve(root *schema.Schema, path string) (*schema.Schema, string, bool)
 	return parent, last, parent != nil && last != ""
 }
 
-// reqKind is a creatable kind the test cluster serves.
-type reqKind struct {
-	namespaced bool
-	createOnly bool
-	schema     *schema.Schema
-	doc        *schema.Document
-}
-
-func reqServedKinds(t *testing.T, cfg *rest.Config, b *schema.Builtin) map[schema.GVK]reqKind {
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, lists, err := dc.ServerGroupsAndResources()
-	if err != nil && len(lists) == 0 {
-		t.Fatalf("discovery: %v", err)
-	}
-	out := map[schema.GVK]reqKind{}
-	for _, l := range lists {
-		gv, err := k8sschema.ParseGroupVersion(l.GroupVersion)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc *schema.Document
-		for _, r := range l.APIResources {
-			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "create") {
-				continue
-			}
-			if doc == nil {
-				if doc, err = b.Document(gv.Group, gv.Version); err != nil {
-					t.Logf("served %s has no embedded 1.37 schema: %v", l.GroupVersion, err)
-					break
-				}
-			}
-			gvk := schema.GVK{Group: gv.Group, Version: gv.Version, Kind: r.Kind}
-			if s := doc.Kinds[gvk]; s != nil {
-				out[gvk] = reqKind{namespaced: r.Namespaced, createOnly: len(r.Verbs) == 1, schema: s, doc: doc}
-			}
-		}
-	}
-	return out
-}
-
-// reqStep is one edge of a path through a schema: a property, a list item
-// ("[]") or a map value ("{}").
-type reqStep string
-
-// reqPaths returns, for each definition reachable from root, the shortest
-// path to it; status and metadata are not followed.
-func reqPaths(root *schema.Schema) map[string][]reqStep {
-	type item struct {
-		s    *schema.Schema
-		path []reqStep
-	}
-	out := map[string][]reqStep{}
-	queue := []item{{root, nil}}
-	for len(queue) > 0 {
-		it := queue[0]
-		queue = queue[1:]
-		s := it.s.T()
-		if s == nil {
-			continue
-		}
-		if s.Name != "" {
-			if _, seen := out[s.Name]; seen {
-				continue
-			}
-			out[s.Name] = it.path
-		}
-		if len(it.path) > 24 {
-			continue
-		}
-		next := func(child *schema.Schema, st reqStep) {
-			if child != nil {
-				queue = append(queue, item{child, append(slices.Clip(it.path), st)})
-			}
-		}
-		for _, name := range s.PropertyNames() {
-			if name == "status" || name == "metadata" {
-				continue
-			}
-			next(s.Properties[name], reqStep(name))
-		}
-		next(s.Items, "[]")
-		next(s.AdditionalProperties, "{}")
-	}
-	return out
-}
-
-// reqKindPreference orders kinds that reach a definition equally well.
-var reqKindPreference = []string{
-	"Pod", "PersistentVolumeClaim", "PersistentVolume", "Service", "Endpoints", "Node", "ResourceQuota",
-	"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob",
-	"NetworkPolicy", "Ingress", "PodDisruptionBudget", "EndpointSlice", "StorageClass", "PriorityClass",
-	"CertificateSigningRequest",
-	"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
-	"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-	"MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
-	"ResourceClaim", "ResourceSlice",
-}
-
 // reqKindOverride pins the kind for keys where the preferred one does not
 // reach the check.
 var reqKindOverride = map[string]string{}
-
-func reqRank(key string, g schema.GVK, path []reqStep) []int {
-	pinned := 1
-	if reqKindOverride[key] == g.Kind {
-		pinned = 0
-	}
-	skel := 1
-	if _, ok := reqSkeletonFor(g); ok {
-		skel = 0
-	}
-	unstable := 0
-	if strings.Contains(g.Version, "alpha") || strings.Contains(g.Version, "beta") {
-		unstable = 1
-	}
-	pref := slices.Index(reqKindPreference, g.Kind)
-	if pref < 0 {
-		pref = len(reqKindPreference)
-	}
-	return []int{pinned, skel, unstable, len(path), pref}
-}
-
-// reqReach walks path from the object's root, reusing what the skeleton holds
-// and creating minimal objects where it holds nothing, and returns the object
-// at the end, its schema and its path as the apiserver prints it.
-func reqReach(obj map[string]any, root *schema.Schema, path []reqStep) (map[string]any, *schema.Schema, string, error) {
-	var cur any = obj
-	node := root.T()
-	fp := ""
-	for _, st := range path {
-		switch st {
-		case "[]":
-			parent, ok := cur.(*reqListRef)
-			if !ok {
-				return nil, nil, "", fmt.Errorf("%s: not a list", fp)
-			}
-			node = node.Items.T()
-			if len(parent.get()) == 0 {
-				parent.set([]any{reqMinimal(node, 0)})
-			}
-			list := parent.get()
-			if _, ok := list[0].(map[string]any); !ok && node.Type == "object" {
-				list[0] = reqMinimal(node, 0)
-			}
-			cur = list[0]
-			fp += "[0]"
-		case "{}":
-			m, ok := cur.(map[string]any)
-			if !ok {
-				return nil, nil, "", fmt.Errorf("%s: not a map", fp)
-			}
-			node = node.AdditionalProperties.T()
-			if len(m) == 0 {
-				m[reqMapKey(fp)] = reqMinimal(node, 0)
-			}
-			first := slices.Sorted(maps.Keys(m))[0]
-			cur = m[first]
-			fp += "[" + first + "]"
-		default:
-			m, ok := cur.(map[string]any)
-			if !ok {
-				return nil, nil, "", fmt.Errorf("%s: not an object", fp)
-			}
-			name := string(st)
-			node = node.Properties[name].T()
-			if fp != "" {
-				fp += "."
-			}
-			fp += name
-			switch node.Type {
-			case "array":
-				if _, ok := m[name].([]any); !ok {
-					m[name] = []any{}
-				}
-				cur = &reqListRef{m, name}
-			default:
-				if _, ok := m[name].(map[string]any); !ok {
-					if node.AdditionalProperties != nil && len(node.Properties) == 0 {
-						m[name] = map[string]any{}
-					} else {
-						m[name] = reqMinimal(node, 0)
-					}
-				}
-				cur = m[name]
-			}
-		}
-	}
-	m, ok := cur.(map[string]any)
-	if !ok {
-		return nil, nil, "", fmt.Errorf("%s: not an object", fp)
-	}
-	return m, node, fp, nil
-}
 
 // reqMapKey is a plausible key for a map at a path.
 func reqMapKey(fp string) string {
@@ -800,36 +577,13 @@ func reqMapKey(fp string) string {
 	return "k"
 }
 
-type reqListRef struct {
-	m    map[string]any
-	name string
-}
-
-func (l *reqListRef) get() []any  { v, _ := l.m[l.name].([]any); return v }
-func (l *reqListRef) set(v []any) { l.m[l.name] = v }
-
 // reqPlausible holds values for required fields, by JSON name.
-var reqPlausible = map[string]any{
-	"name":            "x",
-	"image":           "registry.example/image:1",
-	"key":             "example.com/key",
-	"topologyKey":     "kubernetes.io/hostname",
-	"provisioner":     "example.com/provisioner",
-	"signerName":      "example.com/signer",
-	"deviceClassName": "example-class",
-	"driver":          "example.com",
-	"path":            "/x",
-	"mountPath":       "/mnt",
-	"devicePath":      "/dev/x",
-	"ip":              "10.1.2.3",
-	"expression":      "true",
-	"diskName":        "disk",
-	"diskURI":         "https://example.blob.core.windows.net/vhds/disk.vhd",
-	"policyName":      reqName,
-	"port":            80,
-	"maxSkew":         1,
-	"apiGroup":        "example.com",
-}
+var reqPlausible = func() map[string]any {
+	m := probe.Plausible(reqName)
+	m["devicePath"] = "/dev/x"
+	m["apiGroup"] = "example.com"
+	return m
+}()
 
 // reqValues holds values for required fields, by "Definition.field" (the
 // definition's short name, or its full name where short names clash).
@@ -1164,7 +918,7 @@ var reqFixups = map[string]func(m map[string]any){
 		// dataSource and dataSourceRef must agree when both are given.
 		if ds, ok := m["dataSource"].(map[string]any); ok {
 			if _, ok := m["dataSourceRef"]; !ok {
-				m["dataSourceRef"] = reqClone(ds)
+				m["dataSourceRef"] = probe.Clone(ds)
 			}
 		}
 	},
@@ -1183,36 +937,9 @@ func reqMapValues(v any) []map[string]any {
 
 // reqPathOverride replaces the shortest path for "Kind|definition" where it
 // leads through a field the kind forbids.
-var reqPathOverride = map[string][]reqStep{
+var reqPathOverride = map[string][]probe.Step{
 	// Pod-level resources may not hold claims; a container's may.
 	"Pod|io.k8s.api.core.v1.ResourceClaim": {"spec", "containers", "[]", "resources", "claims", "[]"},
-}
-
-// reqValue looks up a value for field r of definition def.
-func reqValue(def, r string) (any, bool) {
-	if v, ok := reqValues[def+"."+r]; ok {
-		return reqClone(v), true
-	}
-	v, ok := reqValues[reqShort(def)+"."+r]
-	if ok {
-		return reqClone(v), true
-	}
-	return nil, false
-}
-
-func reqShort(def string) string { return def[strings.LastIndexByte(def, '.')+1:] }
-
-// reqFill adds the required fields m lacks, and the definition's extras.
-func reqFill(m map[string]any, s *schema.Schema, depth int) {
-	full, ok := reqMinimal(s, depth).(map[string]any)
-	if !ok {
-		return
-	}
-	for k, v := range full {
-		if _, has := m[k]; !has {
-			m[k] = v
-		}
-	}
 }
 
 // reqFixup runs the fixups over every object of obj, parents first.
@@ -1242,165 +969,29 @@ func reqFixup(obj any, s *schema.Schema, depth int) {
 	}
 }
 
-// reqMinimal returns the smallest plausible value for s: an object with its
-// required fields (and extras) filled.
-func reqMinimal(s *schema.Schema, depth int) any {
-	s = s.T()
-	if s == nil || depth > 8 {
-		return map[string]any{}
-	}
-	switch s.Name {
-	case "io.k8s.apimachinery.pkg.api.resource.Quantity":
-		return "1"
-	case "io.k8s.apimachinery.pkg.apis.meta.v1.Time":
-		return "2024-01-01T00:00:00Z"
-	case "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime":
-		return "2024-01-01T00:00:00.000000Z"
-	}
-	switch {
-	case s.IntOrString:
-		return 80
-	case s.Type == "integer" || s.Type == "number":
-		return 1
-	case s.Type == "boolean":
-		return false
-	case s.Type == "string":
-		if len(s.Enum) > 0 {
-			return s.Enum[0]
-		}
-		return "x"
-	case s.Type == "array":
-		if s.Items == nil {
-			return []any{}
-		}
-		return []any{reqMinimal(s.Items, depth+1)}
-	case s.Type == "object" && s.AdditionalProperties != nil && len(s.Properties) == 0:
-		return map[string]any{"k": reqMinimal(s.AdditionalProperties, depth+1)}
-	}
-	out := map[string]any{}
-	for _, r := range s.Required {
-		p := s.Properties[r]
-		if p == nil {
-			continue
-		}
-		pt := p.T()
-		if v, ok := reqValue(s.Name, r); ok {
-			out[r] = v
-			continue
-		}
-		if e, ok := enums.Lookup(s.Name, r); ok && s.Name != "" {
-			v := e.Values[0]
-			if pt.Type == "array" {
-				out[r] = []any{v}
-			} else {
-				out[r] = v
-			}
-			continue
-		}
-		if v, ok := reqPlausible[r]; ok && (pt.Type != "object" || pt.IntOrString) {
-			if _, isList := v.([]any); isList != (pt.Type == "array") {
-				out[r] = reqMinimal(p, depth+1)
-				continue
-			}
-			if _, isNum := v.(int); isNum && pt.Type == "string" {
-				out[r] = reqMinimal(p, depth+1)
-				continue
-			}
-			out[r] = v
-			continue
-		}
-		if pt.Type == "object" && pt.AdditionalProperties != nil && len(pt.Properties) == 0 {
-			out[r] = map[string]any{reqMapKey(r): reqMinimal(pt.AdditionalProperties, depth+1)}
-			continue
-		}
-		out[r] = reqMinimal(p, depth+1)
-	}
-	extras := reqExtras[s.Name]
-	if extras == nil && s.Name != "" {
-		extras = reqExtras[reqShort(s.Name)]
-	}
-	for k, v := range extras {
-		if _, has := out[k]; !has {
-			out[k] = reqClone(v)
-		}
-	}
-	return out
-}
-
-func reqClone(v any) any {
-	data, _ := json.Marshal(v)
-	var out any
-	_ = json.Unmarshal(data, &out)
-	return out
-}
-
 // reqSkeleton returns a fresh valid-looking object of gvk (withSkeleton: from
 // the hand-written skeletons; else apiVersion, kind and metadata only).
-func reqSkeleton(t *testing.T, gvk schema.GVK, k reqKind, withSkeleton bool) map[string]any {
+func reqSkeleton(t *testing.T, gvk schema.GVK, k probe.Kind, withSkeleton bool) map[string]any {
 	t.Helper()
-	obj := map[string]any{}
-	if src, ok := reqSkeletonFor(gvk); ok && withSkeleton {
-		data, err := utilyaml.ToJSON([]byte(src))
-		if err != nil {
-			t.Fatalf("skeleton %s: %v", gvk, err)
-		}
-		if err := json.Unmarshal(data, &obj); err != nil {
-			t.Fatalf("skeleton %s: %v", gvk, err)
-		}
-	}
-	obj["apiVersion"] = gvk.APIVersion()
-	obj["kind"] = gvk.Kind
-	meta := map[string]any{}
-	if !k.createOnly {
-		meta["name"] = reqName
+	obj := reqObjects.New(t, gvk, k.Namespaced, withSkeleton)
+	meta := obj["metadata"].(map[string]any)
+	if k.CreateOnly {
+		delete(meta, "name")
 	}
 	if n, ok := reqNames[gvk.Kind]; ok {
 		meta["name"] = n
 	}
-	if k.namespaced {
-		meta["namespace"] = reqNS
-	}
-	obj["metadata"] = meta
-	switch gvk.Kind {
-	case "CertificateSigningRequest":
-		if spec, ok := obj["spec"].(map[string]any); ok {
-			spec["request"] = reqCSR(t)
-		}
-	case "PodCertificateRequest":
-		_, der := reqCSRPair(t)
-		obj["spec"] = map[string]any{
-			"signerName": "example.com/signer", "podName": "p", "podUID": "11111111-1111-1111-1111-111111111111",
-			"serviceAccountName": "default", "serviceAccountUID": "22222222-2222-2222-2222-222222222222",
-			"nodeName": "n", "nodeUID": "33333333-3333-3333-3333-333333333333", "stubPKCS10Request": der,
-		}
-	case "ClusterTrustBundle":
-		obj["spec"] = map[string]any{"trustBundle": reqCACert(t)}
-	}
 	return obj
 }
 
-func reqSkeletonFor(gvk schema.GVK) (string, bool) {
-	if s, ok := reqSkeletons[gvk.APIVersion()+"/"+gvk.Kind]; ok {
-		return s, true
-	}
-	s, ok := reqSkeletons[gvk.Group+"/"+gvk.Kind]
-	return s, ok
-}
-
-const reqPodSpec = `
-      containers:
-      - name: c
-        image: registry.example/image:1`
-
-const reqPodTemplate = `
-    metadata:
-      labels: {app: required-proof}
-    spec:` + reqPodSpec
-
-// reqSkeletons by "group/Kind" or "group/version/Kind" (core group: "/Kind");
-// apiVersion, kind and metadata are set by reqSkeleton.
-var reqSkeletons = map[string]string{
-	"/Pod": `
+// reqSkeletons by "group/Kind" or "group/version/Kind" (core group: "/Kind"):
+// the common ones, with more kinds and a pod with a volume; apiVersion, kind
+// and metadata are set by reqSkeleton.
+var reqSkeletons = func() map[string]string {
+	m := probe.Skeletons(reqName)
+	m["apps/ReplicaSet"] = m["apps/Deployment"] // the same spec
+	maps.Copy(m, map[string]string{
+		"/Pod": `
 spec:
   containers:
   - name: c
@@ -1408,22 +999,18 @@ spec:
   volumes:
   - name: x
     emptyDir: {}`,
-	"apps/ReplicaSet": `
-spec:
-  selector: {matchLabels: {app: required-proof}}
-  template:` + reqPodTemplate,
-	"/LimitRange": `
+		"/LimitRange": `
 spec:
   limits:
   - type: Container
     max: {cpu: "2"}`,
-	"/Event": `
+		"/Event": `
 involvedObject: {kind: Pod, name: x, namespace: required-proof}
 reason: R
 message: m
 type: Normal
 source: {component: c}`,
-	"events.k8s.io/Event": `
+		"events.k8s.io/Event": `
 eventTime: "2024-01-01T00:00:00.000000Z"
 reportingController: example.com/c
 reportingInstance: i
@@ -1431,24 +1018,24 @@ action: A
 reason: R
 type: Normal
 regarding: {kind: Pod, name: x, namespace: required-proof}`,
-	"autoscaling/HorizontalPodAutoscaler": `
+		"autoscaling/HorizontalPodAutoscaler": `
 spec:
   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: x}
   maxReplicas: 3`,
-	"authentication.k8s.io/TokenReview": `spec: {token: t}`,
-	"authorization.k8s.io/SubjectAccessReview": `
+		"authentication.k8s.io/TokenReview": `spec: {token: t}`,
+		"authorization.k8s.io/SubjectAccessReview": `
 spec:
   user: u
   resourceAttributes: {verb: get, resource: pods}`,
-	"authorization.k8s.io/LocalSubjectAccessReview": `
+		"authorization.k8s.io/LocalSubjectAccessReview": `
 spec:
   user: u
   resourceAttributes: {verb: get, resource: pods, namespace: required-proof}`,
-	"authorization.k8s.io/SelfSubjectAccessReview": `
+		"authorization.k8s.io/SelfSubjectAccessReview": `
 spec:
   resourceAttributes: {verb: get, resource: pods}`,
-	"authorization.k8s.io/SelfSubjectRulesReview": `spec: {namespace: required-proof}`,
-	"flowcontrol.apiserver.k8s.io/FlowSchema": `
+		"authorization.k8s.io/SelfSubjectRulesReview": `spec: {namespace: required-proof}`,
+		"flowcontrol.apiserver.k8s.io/FlowSchema": `
 spec:
   priorityLevelConfiguration: {name: global-default}
   matchingPrecedence: 1000
@@ -1456,11 +1043,11 @@ spec:
   rules:
   - subjects: [{kind: Group, group: {name: "system:authenticated"}}]
     resourceRules: [{verbs: [get], apiGroups: [""], resources: [pods], clusterScope: true}]`,
-	"flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": `
+		"flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": `
 spec:
   type: Limited
   limited: {nominalConcurrencyShares: 1, limitResponse: {type: Reject}}`,
-	"apiextensions.k8s.io/CustomResourceDefinition": `
+		"apiextensions.k8s.io/CustomResourceDefinition": `
 spec:
   group: example.com
   names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
@@ -1475,7 +1062,7 @@ spec:
         properties:
           spec: {type: object, properties: {x: {type: string}, replicas: {type: integer}}}
           status: {type: object, properties: {replicas: {type: integer}}}`,
-	"apiregistration.k8s.io/APIService": `
+		"apiregistration.k8s.io/APIService": `
 spec:
   group: example.com
   version: v1
@@ -1483,195 +1070,49 @@ spec:
   versionPriority: 15
   insecureSkipTLSVerify: true
   service: {namespace: required-proof, name: svc}`,
-	"networking.k8s.io/IPAddress": `
+		"networking.k8s.io/IPAddress": `
 spec:
   parentRef: {group: "", resource: services, namespace: required-proof, name: x}`,
-	"networking.k8s.io/IngressClass": `spec: {controller: example.com/ingress}`,
-	"networking.k8s.io/ServiceCIDR":  `spec: {cidrs: [10.96.0.0/16]}`,
-	"storage.k8s.io/VolumeAttachment": `
+		"networking.k8s.io/IngressClass": `spec: {controller: example.com/ingress}`,
+		"networking.k8s.io/ServiceCIDR":  `spec: {cidrs: [10.96.0.0/16]}`,
+		"storage.k8s.io/VolumeAttachment": `
 spec:
   attacher: example.com
   nodeName: "n"
   source: {persistentVolumeName: pv}`,
-	"storage.k8s.io/VolumeAttributesClass": `
+		"storage.k8s.io/VolumeAttributesClass": `
 driverName: example.com
 parameters: {k: v}`,
-	"storage.k8s.io/CSIDriver": `spec: {}`,
-	"storage.k8s.io/CSINode":   `spec: {drivers: []}`,
-	"rbac.authorization.k8s.io/ClusterRole": `
+		"storage.k8s.io/CSIDriver": `spec: {}`,
+		"storage.k8s.io/CSINode":   `spec: {drivers: []}`,
+		"rbac.authorization.k8s.io/ClusterRole": `
 rules:
 - verbs: [get]
   apiGroups: [""]
   resources: [pods]`,
-	"rbac.authorization.k8s.io/Role": `
+		"rbac.authorization.k8s.io/Role": `
 rules:
 - verbs: [get]
   apiGroups: [""]
   resources: [pods]`,
-	"rbac.authorization.k8s.io/ClusterRoleBinding": `
+		"rbac.authorization.k8s.io/ClusterRoleBinding": `
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: x}
 subjects:
 - {kind: User, name: u, apiGroup: rbac.authorization.k8s.io}`,
-	"rbac.authorization.k8s.io/RoleBinding": `
+		"rbac.authorization.k8s.io/RoleBinding": `
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: x}
 subjects:
 - {kind: User, name: u, apiGroup: rbac.authorization.k8s.io}`,
-	"storagemigration.k8s.io/StorageVersionMigration": `
+		"storagemigration.k8s.io/StorageVersionMigration": `
 spec:
   resource: {group: apps, resource: deployments}`,
-	"resource.k8s.io/DeviceClass": `spec: {}`,
-	"resource.k8s.io/DeviceTaintRule": `
+		"resource.k8s.io/DeviceClass": `spec: {}`,
+		"resource.k8s.io/DeviceTaintRule": `
 spec:
   taint: {key: example.com/key, effect: NoSchedule}`,
-	"/PersistentVolumeClaim": `
-spec:
-  accessModes: [ReadWriteOnce]
-  resources: {requests: {storage: 1Gi}}`,
-	"/PersistentVolume": `
-spec:
-  capacity: {storage: 1Gi}
-  accessModes: [ReadWriteOnce]`,
-	"/Service": `
-spec:
-  selector: {app: required-proof}
-  ports:
-  - port: 80`,
-	"/Endpoints": `
-subsets:
-- addresses: [{ip: 10.1.2.3}]
-  ports:
-  - port: 80`,
-	"/Node":          `spec: {}`,
-	"/ResourceQuota": `spec: {hard: {pods: "10"}}`,
-	"apps/Deployment": `
-spec:
-  selector: {matchLabels: {app: required-proof}}
-  template:` + reqPodTemplate,
-	"apps/StatefulSet": `
-spec:
-  serviceName: required-proof
-  selector: {matchLabels: {app: required-proof}}
-  template:` + reqPodTemplate,
-	"apps/DaemonSet": `
-spec:
-  selector: {matchLabels: {app: required-proof}}
-  template:` + reqPodTemplate,
-	"batch/Job": `
-spec:
-  template:
-    spec:
-      restartPolicy: Never` + reqPodSpec,
-	"batch/CronJob": `
-spec:
-  schedule: "*/5 * * * *"
-  jobTemplate:
-    spec:
-      template:
-        spec:
-          restartPolicy: Never
-          containers:
-          - name: c
-            image: registry.example/image:1`,
-	"networking.k8s.io/NetworkPolicy": `spec: {podSelector: {}}`,
-	"networking.k8s.io/Ingress": `
-spec:
-  rules:
-  - http:
-      paths:
-      - path: /
-        pathType: Prefix
-        backend:
-          service: {name: required-proof, port: {number: 80}}`,
-	"policy/PodDisruptionBudget": `
-spec:
-  minAvailable: 1
-  selector: {matchLabels: {app: required-proof}}`,
-	"discovery.k8s.io/EndpointSlice": `
-addressType: IPv4
-endpoints:
-- addresses: [10.1.2.3]
-ports:
-- name: http
-  port: 80`,
-	"storage.k8s.io/StorageClass":     `provisioner: example.com/provisioner`,
-	"scheduling.k8s.io/PriorityClass": `value: 1000`,
-	"certificates.k8s.io/CertificateSigningRequest": `
-spec:
-  signerName: example.com/signer
-  usages: [client auth]`,
-	"admissionregistration.k8s.io/ValidatingWebhookConfiguration": `
-webhooks:
-- name: required-proof.example.com
-  clientConfig: {url: "https://example.com/hook"}
-  sideEffects: None
-  admissionReviewVersions: [v1]
-  rules:
-  - apiGroups: [""]
-    apiVersions: [v1]
-    operations: [CREATE]
-    resources: [configmaps]`,
-	"admissionregistration.k8s.io/MutatingWebhookConfiguration": `
-webhooks:
-- name: required-proof.example.com
-  clientConfig: {url: "https://example.com/hook"}
-  sideEffects: None
-  admissionReviewVersions: [v1]
-  rules:
-  - apiGroups: [""]
-    apiVersions: [v1]
-    operations: [CREATE]
-    resources: [configmaps]`,
-	"admissionregistration.k8s.io/ValidatingAdmissionPolicy": `
-spec:
-  failurePolicy: Fail
-  matchConstraints:
-    resourceRules:
-    - apiGroups: [""]
-      apiVersions: [v1]
-      operations: [CREATE]
-      resources: [configmaps]
-  validations:
-  - expression: "true"`,
-	"admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding": `
-spec:
-  policyName: required-proof
-  validationActions: [Deny]`,
-	"admissionregistration.k8s.io/MutatingAdmissionPolicy": `
-spec:
-  failurePolicy: Fail
-  reinvocationPolicy: Never
-  matchConstraints:
-    resourceRules:
-    - apiGroups: [""]
-      apiVersions: [v1]
-      operations: [CREATE]
-      resources: [configmaps]
-  mutations:
-  - patchType: ApplyConfiguration
-    applyConfiguration: {expression: "Object{}"}`,
-	"admissionregistration.k8s.io/MutatingAdmissionPolicyBinding": `
-spec:
-  policyName: required-proof`,
-	"resource.k8s.io/ResourceClaim": `
-spec:
-  devices:
-    requests:
-    - name: r
-      exactly: {deviceClassName: example-class}`,
-	"resource.k8s.io/v1beta1/ResourceClaim": `
-spec:
-  devices:
-    requests:
-    - name: r
-      deviceClassName: example-class`,
-	"resource.k8s.io/ResourceSlice": `
-spec:
-  driver: example.com
-  pool: {name: pool, generation: 1, resourceSliceCount: 1}
-  allNodes: true
-  devices:
-  - name: d`,
-}
+	})
+	return m
+}()
 
 // reqReportedAt gives the field path the apiserver prints where it is not
 // the path of the field in the object.
@@ -1700,41 +1141,4 @@ var reqTweaks = map[string]func(obj map[string]any){
 			spec["resourceClaims"] = []any{map[string]any{"name": "x", "resourceClaimName": "x"}}
 		}
 	},
-}
-
-// reqCSR returns a fresh PEM certificate request.
-func reqCSR(t *testing.T) []byte {
-	pemData, _ := reqCSRPair(t)
-	return pemData
-}
-
-// reqCSRPair returns a fresh certificate request, PEM and DER.
-func reqCSRPair(t *testing.T) (pemData, der []byte) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err = x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: reqName}}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}), der
-}
-
-// reqCACert returns a fresh self-signed CA certificate, PEM.
-func reqCACert(t *testing.T) string {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: reqName},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
