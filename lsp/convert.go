@@ -50,3 +50,26 @@ func uriFilename(uri protocol.DocumentURI) string {
 	}
 	return filepath.FromSlash(u.Path)
 }
+
+// toByteRangeClamped is toByteRange with positions past the end of the text taken as its
+// end (clients ask for the code actions of a whole document that way).
+func toByteRangeClamped(m *yamlpos.Mapper, r protocol.Range) (yamlpos.Range, error) {
+	clamp := func(p protocol.Position) (int, error) {
+		if int(p.Line) >= m.LineCount() {
+			return len(m.Src()), nil
+		}
+		return toOffset(m, p)
+	}
+	start, err := clamp(r.Start)
+	if err != nil {
+		return yamlpos.Range{}, err
+	}
+	end, err := clamp(r.End)
+	if err != nil {
+		return yamlpos.Range{}, err
+	}
+	if end < start {
+		start, end = end, start
+	}
+	return yamlpos.Range{Start: start, End: end}, nil
+}

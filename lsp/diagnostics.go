@@ -246,8 +246,8 @@ func (s *Server) rebuild(trigger *document) {
 
 // apiVersionKey and kindKey find apiVersion and kind keys at the start of a line.
 var (
-	apiVersionKey = regexp.MustCompile(`(?m)^[ \t-]*["']?apiVersion["']?[ \t]*:`)
-	kindKey       = regexp.MustCompile(`(?m)^[ \t-]*["']?kind["']?[ \t]*:`)
+	apiVersionKey = regexp.MustCompile(`(?:^|[\r\n])(?:\x{FEFF})?[ \t-]*["']?apiVersion["']?[ \t]*:`)
+	kindKey       = regexp.MustCompile(`(?:^|[\r\n])(?:\x{FEFF})?[ \t-]*["']?kind["']?[ \t]*:`)
 )
 
 // isManifest reports whether a file may hold Kubernetes objects: it has an apiVersion and
@@ -259,7 +259,7 @@ func isManifest(text []byte) bool {
 		return false
 	}
 	if trimmed := bytes.TrimLeft(text, " \t\r\n\xef\xbb\xbf"); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-		return bytes.Contains(text, []byte(`"apiVersion"`)) && bytes.Contains(text, []byte(`"kind"`))
+		return true // JSON or flow-style YAML that names both
 	}
 	return apiVersionKey.Match(text) && kindKey.Match(text)
 }

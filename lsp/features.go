@@ -3,11 +3,13 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 )
 
@@ -22,6 +24,9 @@ type (
 	}
 	symbolizer interface {
 		Symbols(f *yamlpos.File) []engine.Symbol
+	}
+	quickFixer interface {
+		QuickFixes(f *yamlpos.File, r yamlpos.Range) []engine.CodeAction
 	}
 )
 
@@ -286,4 +291,130 @@ func (s *Server) foldingRange(ctx context.Context, raw json.RawMessage) (any, er
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].StartLine < out[j].StartLine })
 	return out, nil
+}
+
+// actionCaps are the client capabilities that shape code actions.
+type actionCaps struct {
+	// literals: the client takes CodeAction literals (codeActionLiteralSupport), so the
+	// server may list the kinds it offers.
+	literals bool
+	// documentChanges: the client applies versioned edits (documentChanges, or resource
+	// operations, which imply them); else edits go in changes.
+	documentChanges bool
+}
+
+// parseActionCaps reads the code action capabilities from initialize's params.
+func parseActionCaps(raw json.RawMessage) actionCaps {
+	var p struct {
+		Capabilities struct {
+			TextDocument struct {
+				CodeAction *struct {
+					CodeActionLiteralSupport json.RawMessage `json:"codeActionLiteralSupport,omitempty"`
+				} `json:"codeAction,omitempty"`
+			} `json:"textDocument"`
+			Workspace struct {
+				WorkspaceEdit *struct {
+					DocumentChanges    bool     `json:"documentChanges,omitempty"`
+					ResourceOperations []string `json:"resourceOperations,omitempty"`
+				} `json:"workspaceEdit,omitempty"`
+			} `json:"workspace"`
+		} `json:"capabilities"`
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &p) != nil {
+		return actionCaps{}
+	}
+	var c actionCaps
+	if ca := p.Capabilities.TextDocument.CodeAction; ca != nil {
+		c.literals = len(ca.CodeActionLiteralSupport) > 0 && string(ca.CodeActionLiteralSupport) != "null"
+	}
+	if we := p.Capabilities.Workspace.WorkspaceEdit; we != nil {
+		c.documentChanges = we.DocumentChanges || len(we.ResourceOperations) > 0
+	}
+	return c
+}
+
+// wantsQuickFix reports whether a code action request's "only" filter admits quick fixes.
+func wantsQuickFix(only []protocol.CodeActionKind) bool {
+	if len(only) == 0 {
+		return true
+	}
+	for _, k := range only {
+		if k == protocol.QuickFix || k == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// codeAction answers textDocument/codeAction with the engine's quick fixes for the
+// findings in the range. Each action names the diagnostic it fixes (the client's own,
+// when it sent one with the same range and code) and carries its edit for the document
+// version the fixes were computed on.
+func (s *Server) codeAction(ctx context.Context, raw json.RawMessage) (any, error) {
+	var p protocol.CodeActionParams
+	if err := decodeParams(raw, &p); err != nil {
+		return nil, err
+	}
+	out := []protocol.CodeAction{}
+	if !wantsQuickFix(p.Context.Only) {
+		return out, nil
+	}
+	snap, src, _ := s.target(p.TextDocument.URI)
+	s.mu.Lock()
+	enabled, caps := s.settings.validate(), s.actionCaps
+	s.mu.Unlock()
+	if snap == nil || !enabled || !isManifest(snap.text) {
+		return out, nil
+	}
+	qf, ok := src.(quickFixer)
+	if !ok {
+		return out, nil
+	}
+	m := snap.file.Mapper
+	r, err := toByteRangeClamped(m, p.Range)
+	if err != nil {
+		s.log.Debug("code action range outside the document", "uri", p.TextDocument.URI, "err", err)
+		return out, nil
+	}
+	snap.parse()
+	snap.featMu.Lock()
+	actions := qf.QuickFixes(snap.file, r)
+	snap.featMu.Unlock()
+	for _, a := range actions {
+		edits := make([]protocol.TextEdit, len(a.Edits))
+		for i, e := range a.Edits {
+			edits[i] = protocol.TextEdit{Range: toRange(m, e.Range), NewText: e.NewText}
+		}
+		edit := &protocol.WorkspaceEdit{}
+		if caps.documentChanges {
+			version := snap.version
+			edit.DocumentChanges = []protocol.TextDocumentEdit{{
+				TextDocument: protocol.OptionalVersionedTextDocumentIdentifier{
+					TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: snap.doc.uri},
+					Version:                &version,
+				},
+				Edits: edits,
+			}}
+		} else {
+			edit.Changes = map[protocol.DocumentURI][]protocol.TextEdit{snap.doc.uri: edits}
+		}
+		action := protocol.CodeAction{Title: a.Title, Kind: protocol.QuickFix, IsPreferred: a.Preferred, Edit: edit}
+		if a.Diagnostic != nil {
+			action.Diagnostics = []protocol.Diagnostic{matchDiagnostic(p.Context.Diagnostics, snap, *a.Diagnostic)}
+		}
+		out = append(out, action)
+	}
+	return out, nil
+}
+
+// matchDiagnostic is the client's diagnostic for a finding (same range and code), or the
+// finding as the server publishes it.
+func matchDiagnostic(sent []protocol.Diagnostic, snap *snapshot, f validate.Finding) protocol.Diagnostic {
+	d := toDiagnostics(snap, []validate.Finding{f})[0]
+	for _, c := range sent {
+		if c.Range == d.Range && c.Code != nil && fmt.Sprint(c.Code) == f.Code {
+			return c
+		}
+	}
+	return d
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 )
 
@@ -41,6 +43,18 @@ type nvimResult struct {
 		Labels []string `json:"labels"`
 	} `json:"completion"`
 	CompletionError string `json:"completion_error"`
+	Fix             *struct {
+		Titles          []string       `json:"titles"`
+		Title           string         `json:"title"`
+		Kind            string         `json:"kind"`
+		SentRange       protocol.Range `json:"sent_range"`
+		DiagnosticRange protocol.Range `json:"diagnostic_range"`
+		Line            string         `json:"line"`
+	} `json:"fix"`
+	FixedDiagnostics []struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"fixed_diagnostics"`
 }
 
 // UnmarshalJSON maps Neovim's snake_case diagnostic fields.
@@ -113,6 +127,7 @@ func TestNeovim(t *testing.T) {
 	cfg, _ := json.Marshal(map[string]any{
 		"bin": bin, "fixture": fixture, "result": resultPath, "log": serverLog, "root": ws,
 		"hover": lineByteCol(text, markers["hover"]), "complete": lineByteCol(text, markers["complete"]),
+		"fix_code": "type",
 	})
 	cfgPath := filepath.Join(tmp, "config.json")
 	if err := os.WriteFile(cfgPath, cfg, 0o644); err != nil {
@@ -204,6 +219,29 @@ func TestNeovim(t *testing.T) {
 		}
 	} else {
 		t.Log("the engine has no completion yet: not checked")
+	}
+	// The quick fix of the "type" diagnostic (after emoji on its line): Neovim sent the
+	// diagnostic's range in UTF-16, the action names that diagnostic, and once applied the
+	// next diagnostics no longer have it.
+	if res.Fix == nil {
+		t.Errorf("no quick fix result")
+	} else {
+		if res.Fix.Title != `Change 3 to "3"` || res.Fix.Kind != "quickfix" {
+			t.Errorf("quick fix %q (%s) among %q, want Change 3 to \"3\"", res.Fix.Title, res.Fix.Kind, res.Fix.Titles)
+		}
+		if res.Fix.DiagnosticRange != res.Fix.SentRange {
+			t.Errorf("the action's diagnostic is at %+v, the client's at %+v", res.Fix.DiagnosticRange, res.Fix.SentRange)
+		}
+		if !strings.Contains(res.Fix.Line, `labels: {app: "3"}}`) {
+			t.Errorf("line after the fix: %q", res.Fix.Line)
+		}
+		codes := map[string]int{}
+		for _, d := range res.FixedDiagnostics {
+			codes[d.Code]++
+		}
+		if codes["type"] != 0 || codes["enum"] != 1 || len(res.FixedDiagnostics) != 1 {
+			t.Errorf("diagnostics after the fix: %+v, want only the enum one", res.FixedDiagnostics)
+		}
 	}
 	if !res.StoppedGracefully || res.ExitCode == nil || *res.ExitCode != 0 {
 		t.Errorf("the server did not stop cleanly on shutdown/exit: graceful=%v exit=%v", res.StoppedGracefully, res.ExitCode)

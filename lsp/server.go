@@ -58,6 +58,7 @@ type Server struct {
 	initSettings  Settings // the defaults with the client's initializationOptions
 	root          string
 	caps          clientCaps
+	actionCaps    actionCaps
 	docs          map[protocol.DocumentURI]*document
 	eng           *engine.Engine
 	gen           uint64 // counts engine builds; cached findings are per generation
@@ -237,6 +238,7 @@ var requestHandlers = map[string]requestHandler{
 	protocol.MethodTextDocumentCompletion:     (*Server).completion,
 	protocol.MethodTextDocumentDocumentSymbol: (*Server).documentSymbol,
 	protocol.MethodTextDocumentFoldingRange:   (*Server).foldingRange,
+	protocol.MethodTextDocumentCodeAction:     (*Server).codeAction,
 }
 
 func (s *Server) notification(method string, params json.RawMessage) {
@@ -309,6 +311,7 @@ func (s *Server) initialize(raw json.RawMessage) (any, error) {
 	s.settings, s.initSettings = settings, settings
 	s.root = root
 	s.caps = p.caps()
+	s.actionCaps = parseActionCaps(raw)
 	s.mu.Unlock()
 	s.rebuild(nil)
 	s.mu.Lock()
@@ -338,6 +341,13 @@ func (s *Server) capabilities() protocol.ServerCapabilities {
 	if _, ok := src.(symbolizer); ok {
 		caps.DocumentSymbolProvider = true
 		caps.FoldingRangeProvider = true
+	}
+	if _, ok := src.(quickFixer); ok {
+		// Options, with the kinds, only for clients that take CodeAction literals.
+		caps.CodeActionProvider = true
+		if s.actionCaps.literals {
+			caps.CodeActionProvider = &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix}}
+		}
 	}
 	return caps
 }

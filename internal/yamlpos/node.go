@@ -45,14 +45,44 @@ func (d *Document) Range(n *yaml.Node) Range {
 		if len(n.Content) == 0 {
 			return Range{start, min(start+1, d.End)}
 		}
-		last := n.Content[len(n.Content)-1]
-		return Range{start, d.Range(last).End}
+		return Range{start, d.blockEnd(n)}
 	case yaml.DocumentNode:
 		if len(n.Content) > 0 {
 			return d.Range(n.Content[0])
 		}
 	}
 	return Range{start, start}
+}
+
+// blockEnd is where a block collection ends: where its last descendant does. Ends are
+// remembered per node, so ranges of every node of a deeply nested document cost linear
+// time in all rather than quadratic.
+func (d *Document) blockEnd(n *yaml.Node) int {
+	if v, ok := d.ends.Load(n); ok {
+		return v.(int)
+	}
+	var chain []*yaml.Node
+	cur := n
+	end := -1
+	for isBlockCollection(cur) && len(cur.Content) > 0 {
+		if v, ok := d.ends.Load(cur); ok {
+			end = v.(int)
+			break
+		}
+		chain = append(chain, cur)
+		cur = cur.Content[len(cur.Content)-1]
+	}
+	if end < 0 {
+		end = d.Range(cur).End
+	}
+	for _, c := range chain {
+		d.ends.Store(c, end)
+	}
+	return end
+}
+
+func isBlockCollection(n *yaml.Node) bool {
+	return (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0
 }
 
 // skipProperties moves past an anchor ("&name") and a tag ("!!str") before a node's value.

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -35,6 +36,8 @@ type Document struct {
 	Root *yaml.Node
 	// Err is the syntax error that stopped parsing, if any.
 	Err *SyntaxError
+
+	ends sync.Map // *yaml.Node → end offset of block collections, see blockEnd
 }
 
 // SyntaxError is a YAML or JSON syntax error at a position.
@@ -333,6 +336,17 @@ func (d *Document) syntaxError(err error) *SyntaxError {
 			r.Start++
 		}
 	}
+	src := d.File.Src
+	if r.Start >= d.End && d.End > d.Start {
+		// The library points past the document (the end of the stream, or the next
+		// separator line): report on the document's last line instead.
+		end := d.End
+		for end > d.Start && (src[end-1] == '\n' || src[end-1] == '\r') {
+			end--
+		}
+		r = Range{Start: max(m.LineStart(m.OffsetLine(end)), d.Start), End: end}
+	}
+	r.End = min(r.End, d.End)
 	if r.End <= r.Start {
 		r.End = min(r.Start+1, d.End)
 		if r.End < r.Start {

@@ -1,12 +1,14 @@
 -- Drives a real Neovim (0.7+) as an LSP client of kubectl-lsp: opens a manifest, starts
--- the server, waits for its diagnostics, asks for hover and completion, and writes what
--- Neovim saw to a JSON file for lsp/nvim_test.go to check. Exits with :qall! when the
+-- the server, waits for its diagnostics, asks for hover and completion, applies a quick
+-- fix and waits for the diagnostics after it, and writes what Neovim saw to a JSON file
+-- for lsp/nvim_test.go to check. Exits with :qall! when the
 -- script ran to the end, :cquit when it failed.
 --
 -- Run: timeout 120 nvim --headless -n -i NONE -u test/nvim/init.lua
 -- with KUBECTL_LSP_NVIM_CONFIG naming a JSON file:
 --   {"bin": ..., "fixture": ..., "result": ..., "log": ..., "root": ...,
---    "hover": [line, bytecol], "complete": [line, bytecol]}   (0-based)
+--    "hover": [line, bytecol], "complete": [line, bytecol],   (0-based)
+--    "fix_code": the code of the diagnostic to fix}
 
 local config_path = os.getenv("KUBECTL_LSP_NVIM_CONFIG")
 local cfg = {}
@@ -161,6 +163,73 @@ local function main()
     end
   end
   step("completion")
+
+  -- A quick fix: the code actions at the "type" diagnostic, asked for the way
+  -- vim.lsp.buf.code_action does (the diagnostic's range, converted to the server's
+  -- encoding, and the diagnostic in the context), the preferred one applied with
+  -- vim.lsp.util.apply_workspace_edit (0.7: edit, offset_encoding), then the diagnostics of
+  -- the new version.
+  local client = vim.lsp.get_client_by_id(client_id)
+  local encoding = client.offset_encoding or "utf-16"
+  local target = nil
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+    if code == cfg.fix_code then
+      target = d
+    end
+  end
+  check(target, "no " .. tostring(cfg.fix_code) .. " diagnostic to fix")
+  local range = {
+    start = { line = target.lnum, character = vim.lsp.util.character_offset(bufnr, target.lnum, target.col, encoding) },
+    ["end"] = { line = target.end_lnum, character = vim.lsp.util.character_offset(bufnr, target.end_lnum, target.end_col, encoding) },
+  }
+  local sent = {
+    range = range,
+    severity = target.severity,
+    code = cfg.fix_code,
+    source = target.source,
+    message = target.message,
+  }
+  local params = {
+    textDocument = vim.lsp.util.make_text_document_params(bufnr),
+    range = range,
+    context = { diagnostics = { sent } },
+  }
+  result.fix = { sent_range = range, titles = {} }
+  local responses, rerr = vim.lsp.buf_request_sync(bufnr, "textDocument/codeAction", params, 10000)
+  check(not rerr, "codeAction: " .. tostring(rerr))
+  local action = nil
+  for _, r in pairs(responses or {}) do
+    check(not r.error, "codeAction: " .. vim.inspect(r.error))
+    for _, a in ipairs(r.result or {}) do
+      table.insert(result.fix.titles, a.title)
+      if a.isPreferred and a.diagnostics and a.diagnostics[1] and a.diagnostics[1].code == cfg.fix_code then
+        action = a
+      end
+    end
+  end
+  check(action, "no preferred quick fix for the " .. cfg.fix_code .. " diagnostic: " .. vim.inspect(result.fix.titles))
+  result.fix.title = action.title
+  result.fix.kind = action.kind
+  result.fix.diagnostic_range = action.diagnostics[1].range
+  check(action.edit, "the action has no edit")
+  local before = result.done.version
+  vim.lsp.util.apply_workspace_edit(action.edit, encoding)
+  result.fix.line = vim.api.nvim_buf_get_lines(bufnr, target.lnum, target.lnum + 1, false)[1]
+  step("code action applied")
+  check(vim.wait(20000, function()
+    return result.done.version > before
+  end, 10), "no diagnostics after the fix")
+  result.fixed_diagnostics = {}
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    table.insert(result.fixed_diagnostics, {
+      lnum = d.lnum,
+      col = d.col,
+      message = d.message,
+      code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code) or nil,
+    })
+  end
+  step("diagnostics after the fix")
   finish(true, nil)
 end
 
