@@ -95,22 +95,14 @@ func (s *Server) validateSnapshot(ctx context.Context, eng *engine.Engine, gen u
 		}
 		todo = append(todo, i)
 	}
-	parallel(len(todo), func(j int) {
+	background(len(todo), func(j int) {
 		if ctx.Err() != nil {
 			return
 		}
 		i := todo[j]
 		d := docs[i]
 		s.validations.Add(1)
-		var r validate.Result
-		if d.Empty() {
-			// The engine may parse an empty section again; keep that off the feature calls.
-			snap.featMu.Lock()
-			r = eng.ValidateDocument(ctx, d)
-			snap.featMu.Unlock()
-		} else {
-			r = eng.ValidateDocument(ctx, d)
-		}
+		r := eng.ValidateDocument(ctx, d)
 		if ctx.Err() != nil {
 			return // possibly incomplete: neither cached nor published
 		}
@@ -214,9 +206,7 @@ func (s *Server) rebuild(trigger *document) {
 		k := crdKey(snap)
 		keys[snap.doc] = k
 		if k != 0 {
-			snap.featMu.Lock()
 			eng.AddCRDs(snap.file)
-			snap.featMu.Unlock()
 		}
 	}
 

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"hash/maphash"
 	"runtime"
+	"sort"
 	"sync"
-	"sync/atomic"
 
 	"go.lsp.dev/protocol"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 )
@@ -43,9 +44,6 @@ type snapshot struct {
 
 	parseOnce sync.Once
 	entries   []*sectionEntry // per section, set by parse
-	// featMu serialises the engine's feature calls on this snapshot: they may parse
-	// documents that parse() left empty.
-	featMu sync.Mutex
 }
 
 var hashSeed = maphash.MakeSeed()
@@ -82,45 +80,54 @@ func applyChanges(text []byte, changes []contentChange) ([]byte, error) {
 
 // parse parses every section of the snapshot once, reusing the trees of sections whose
 // text an earlier snapshot of the document already parsed. Afterwards the engine only
-// reads the sections (empty ones aside; see featMu).
+// reads the sections.
 func (s *snapshot) parse() {
 	s.parseOnce.Do(func() {
 		docs := s.file.Docs
 		entries := make([]*sectionEntry, len(docs))
-		var todo []int
-		for i, d := range docs {
-			e := s.doc.cache.lookup(s.hashes[i], d.Text())
-			entries[i] = e
-			if e != nil && e.parsed {
-				d.Root = e.root
-				if e.err != nil {
-					shifted := *e.err
-					shifted.Range = yamlpos.Range{Start: e.err.Range.Start + d.Start, End: e.err.Range.End + d.Start}
-					d.Err = &shifted
-				}
-				continue
-			}
-			todo = append(todo, i)
-		}
-		parallel(len(todo), func(j int) { docs[todo[j]].ParseDoc() })
-		for _, i := range todo {
-			d := docs[i]
-			e := entries[i]
-			if e == nil {
-				e = &sectionEntry{text: bytes.Clone(d.Text())}
-				entries[i] = e
-			}
-			var relErr *yamlpos.SyntaxError
-			if d.Err != nil {
-				rel := *d.Err
-				rel.Range = yamlpos.Range{Start: d.Err.Range.Start - d.Start, End: d.Err.Range.End - d.Start}
-				relErr = &rel
-			}
-			s.doc.cache.setParsed(e, d.Root, relErr)
-		}
+		background(len(docs), func(i int) { entries[i] = s.parseSection(i) })
 		s.doc.cache.keep(s.hashes, entries)
 		s.entries = entries
 	})
+}
+
+// parseSection parses section i, or gives it the tree an earlier snapshot parsed from the
+// same text. Safe to call concurrently and repeatedly: a section is parsed once.
+func (s *snapshot) parseSection(i int) *sectionEntry {
+	d := s.file.Docs[i]
+	e := s.doc.cache.lookup(s.hashes[i], d.Text())
+	if root, perr, ok := s.doc.cache.tree(e); ok {
+		var err *yamlpos.SyntaxError
+		if perr != nil {
+			shifted := *perr
+			shifted.Range = yamlpos.Range{Start: perr.Range.Start + d.Start, End: perr.Range.End + d.Start}
+			err = &shifted
+		}
+		d.SetParsed(root, err)
+		return e
+	}
+	d.ParseDoc()
+	if e == nil {
+		e = &sectionEntry{text: bytes.Clone(d.Text())}
+	}
+	var relErr *yamlpos.SyntaxError
+	if d.Err != nil {
+		rel := *d.Err
+		rel.Range = yamlpos.Range{Start: d.Err.Range.Start - d.Start, End: d.Err.Range.End - d.Start}
+		relErr = &rel
+	}
+	s.doc.cache.setParsed(e, d.Root, relErr)
+	return e
+}
+
+// parseAt parses only the section holding offset: what a hover or completion needs, so
+// that it does not wait for a large file's other sections.
+func (s *snapshot) parseAt(offset int) {
+	docs := s.file.Docs
+	i := sort.Search(len(docs), func(i int) bool { return docs[i].End > offset })
+	if i < len(docs) {
+		s.parseSection(i)
+	}
 }
 
 // sectionCache maps the text of a `---` section to its parse tree and findings, so that
@@ -151,6 +158,16 @@ func (c *sectionCache) lookup(h uint64, text []byte) *sectionEntry {
 		return nil
 	}
 	return e
+}
+
+// tree returns the parse result of an entry, if it has one.
+func (c *sectionCache) tree(e *sectionEntry) (*yaml.Node, *yamlpos.SyntaxError, bool) {
+	if e == nil {
+		return nil, nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return e.root, e.err, e.parsed
 }
 
 func (c *sectionCache) setParsed(e *sectionEntry, root *yaml.Node, err *yamlpos.SyntaxError) {
@@ -207,29 +224,9 @@ func shiftFindings(fs []validate.Finding, delta int) []validate.Finding {
 	return out
 }
 
-// parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines.
-func parallel(n int, fn func(int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		for i := 0; i < n; i++ {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
+// background runs fn(0..n-1) concurrently for work off the request path (parsing and
+// validating a whole file), leaving one CPU free so that requests such as hover stay
+// fast while it runs.
+func background(n int, fn func(int)) {
+	engine.Parallel(n, max(1, runtime.GOMAXPROCS(0)-1), fn)
 }

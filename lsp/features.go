@@ -67,7 +67,7 @@ func (s *Server) positionRequest(raw json.RawMessage) (snap *snapshot, src any, 
 		s.log.Debug("position outside the document", "uri", p.TextDocument.URI, "err", perr)
 		return nil, nil, caps, 0, nil
 	}
-	snap.parse()
+	snap.parseAt(offset)
 	return snap, src, caps, offset, nil
 }
 
@@ -80,9 +80,7 @@ func (s *Server) hover(ctx context.Context, raw json.RawMessage) (any, error) {
 	if !ok {
 		return nil, nil
 	}
-	snap.featMu.Lock()
 	res, found := h.Hover(snap.file, offset)
-	snap.featMu.Unlock()
 	if !found || res == nil || res.Markdown == "" {
 		return nil, nil
 	}
@@ -111,9 +109,7 @@ func (s *Server) completion(ctx context.Context, raw json.RawMessage) (any, erro
 	if !ok {
 		return list, nil
 	}
-	snap.featMu.Lock()
 	items := c.Complete(snap.file, offset)
-	snap.featMu.Unlock()
 	m := snap.file.Mapper
 	for _, it := range items {
 		if it.Snippet && !caps.snippets {
@@ -180,8 +176,6 @@ func (s *Server) symbols(raw json.RawMessage) (*snapshot, []engine.Symbol, clien
 		return snap, nil, caps, nil
 	}
 	snap.parse()
-	snap.featMu.Lock()
-	defer snap.featMu.Unlock()
 	return snap, sym.Symbols(snap.file), caps, nil
 }
 
@@ -377,9 +371,7 @@ func (s *Server) codeAction(ctx context.Context, raw json.RawMessage) (any, erro
 		return out, nil
 	}
 	snap.parse()
-	snap.featMu.Lock()
 	actions := qf.QuickFixes(snap.file, r)
-	snap.featMu.Unlock()
 	for _, a := range actions {
 		edits := make([]protocol.TextEdit, len(a.Edits))
 		for i, e := range a.Edits {

@@ -71,9 +71,7 @@ func (e *Engine) QuickFixes(f *yamlpos.File, r yamlpos.Range) []CodeAction {
 		if d.End < r.Start || d.Start > r.End {
 			continue
 		}
-		if d.Root == nil && d.Err == nil {
-			d.ParseDoc()
-		}
+		d.ParseDoc()
 		if d.Root == nil || d.Err != nil {
 			continue
 		}

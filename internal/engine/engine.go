@@ -110,9 +110,7 @@ func (e *Engine) AddCRDs(f *yamlpos.File) []schema.GVK {
 		if !mayBeCRD(d.Text()) {
 			continue
 		}
-		if d.Root == nil && d.Err == nil {
-			d.ParseDoc()
-		}
+		d.ParseDoc()
 		if gvks, err := e.addCRDDoc(d); err == nil {
 			added = append(added, gvks...)
 		}
@@ -170,9 +168,7 @@ func (e *Engine) LoadCRDPaths(paths []string) error {
 
 // ValidateDocument validates one parsed document.
 func (e *Engine) ValidateDocument(ctx context.Context, d *yamlpos.Document) validate.Result {
-	if d.Root == nil && d.Err == nil {
-		d.ParseDoc()
-	}
+	d.ParseDoc()
 	return e.validator().Validate(ctx, d)
 }
 
@@ -206,15 +202,13 @@ func (e *Engine) ValidateFiles(ctx context.Context, files []*yamlpos.File, progr
 	}
 	v := e.validator()
 	var done atomic.Int64
-	parallel(len(jobs), workers, func(i int) {
+	Parallel(len(jobs), workers, func(i int) {
 		if ctx.Err() != nil {
 			return
 		}
 		j := jobs[i]
 		d := files[j.f].Docs[j.d]
-		if d.Root == nil && d.Err == nil {
-			d.ParseDoc()
-		}
+		d.ParseDoc()
 		r := v.Validate(ctx, d)
 		if r.Kind == "CustomResourceDefinition" && mayBeCRD(d.Text()) {
 			prefix := "crd " + d.File.Name + "#" + strconv.Itoa(d.Index)
@@ -236,8 +230,8 @@ func (e *Engine) ValidateFiles(ctx context.Context, files []*yamlpos.File, progr
 	return results
 }
 
-// parallel runs fn(0..n-1) on up to workers goroutines.
-func parallel(n, workers int, fn func(int)) {
+// Parallel runs fn(0..n-1) on up to workers goroutines and returns when all are done.
+func Parallel(n, workers int, fn func(int)) {
 	if workers > n {
 		workers = n
 	}

@@ -44,6 +44,7 @@ func (e *Engine) Complete(f *yamlpos.File, offset int) []CompletionItem {
 		c.present[k] = true
 	}
 	if d != nil {
+		d.ParseDoc()
 		if d.Root != nil && d.Root.Kind == yaml.MappingNode {
 			c.apiVersion, c.kind = mappingScalar(d.Root, "apiVersion"), mappingScalar(d.Root, "kind")
 		} else {

@@ -22,7 +22,7 @@ func docAt(f *yamlpos.File, offset int, parse bool) *yamlpos.Document {
 		return nil
 	}
 	d := f.Docs[i]
-	if parse && d.Root == nil && d.Err == nil {
+	if parse {
 		d.ParseDoc()
 	}
 	return d

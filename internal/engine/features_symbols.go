@@ -25,9 +25,7 @@ func (e *Engine) Symbols(f *yamlpos.File) []Symbol {
 	}
 	var out []Symbol
 	for _, d := range f.Docs {
-		if d.Root == nil && d.Err == nil {
-			d.ParseDoc()
-		}
+		d.ParseDoc()
 		root := d.Root
 		if root == nil || d.Err != nil || (root.Kind != yaml.MappingNode && root.Kind != yaml.SequenceNode) {
 			continue

@@ -38,6 +38,7 @@ type Document struct {
 	Err *SyntaxError
 
 	ends sync.Map // *yaml.Node → end offset of block collections, see blockEnd
+	once sync.Once
 }
 
 // SyntaxError is a YAML or JSON syntax error at a position.
@@ -71,7 +72,7 @@ func Parse(name string, src []byte) *File {
 		f.Docs = splitYAML(f, start)
 	}
 	for _, d := range f.Docs {
-		d.parse()
+		d.ParseDoc()
 	}
 	return f
 }
@@ -93,9 +94,15 @@ func Split(name string, src []byte) *File {
 	return f
 }
 
-// ParseDoc parses a document returned by Split. It is safe to call concurrently for
-// different documents of one file.
-func (d *Document) ParseDoc() { d.parse() }
+// ParseDoc parses a document returned by Split, once: later calls, from any goroutine,
+// wait for the first and see its result. Readers of Root and Err call it first.
+func (d *Document) ParseDoc() { d.once.Do(d.parse) }
+
+// SetParsed gives a document returned by Split a tree parsed earlier (from a cache), in
+// place of parsing it. It has no effect on a document already parsed.
+func (d *Document) SetParsed(root *yaml.Node, err *SyntaxError) {
+	d.once.Do(func() { d.Root, d.Err = root, err })
+}
 
 func isJSONStream(src []byte) bool {
 	for _, c := range src {
