@@ -64,3 +64,8 @@ controlplane: ## build kube-apiserver and kubectl 1.37 into .cache (cached)
 .PHONY: test-nvim
 test-nvim: ## drive a headless Neovim (Debian's 0.7.2: apt-get install -y neovim) against the server
 	KUBECTL_LSP_REQUIRE_NVIM=1 $(GO) test -count=1 -run '^TestNeovim$$' -v ./lsp/
+
+# --- language server benchmark ---
+.PHONY: bench-lsp
+bench-lsp: build ## kubectl-lsp vs yaml-language-server as language servers (installs Node 24 + yaml-language-server into .cache)
+	GO=$(GO) hack/bench-lsp.sh

@@ -28,6 +28,9 @@
 //
 // Descriptions are kept (as in the published kubernetes-json-schema files) unless
 // -descriptions=false. Output is deterministic.
+//
+// With -layout yaml-language-server it writes instead one Kubernetes schema for
+// yaml-language-server, from the same translation (see yls.go).
 package main
 
 import (
@@ -53,12 +56,21 @@ func main() {
 	out := flag.String("out", "", "output directory (created)")
 	withEnums := flag.Bool("enums", true, "add the enum values the apiserver enforces")
 	descriptions := flag.Bool("descriptions", true, "keep descriptions")
+	layout := flag.String("layout", "kubeconform", "kubeconform (one file per kind) or yaml-language-server (all.json, _definitions.json and kubernetes.json; see yls.go)")
 	flag.Parse()
-	if *out == "" || flag.NArg() != 0 {
+	if *out == "" || flag.NArg() != 0 || (*layout != "kubeconform" && *layout != "yaml-language-server") {
 		flag.Usage()
 		os.Exit(2)
 	}
 	g := &generator{enums: *withEnums, descriptions: *descriptions}
+	if *layout == "yaml-language-server" {
+		n, err := g.runYLS(*version, *out)
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("wrote a yaml-language-server schema of %d kinds for Kubernetes %s to %s", n, *version, *out)
+		return
+	}
 	n, err := g.run(*version, *out)
 	if err != nil {
 		log.Fatal(err)
@@ -220,6 +232,11 @@ type conv struct {
 	// recursive lists the definitions referred to from within themselves; they go to
 	// the file's "definitions".
 	recursive map[string]bool
+	// shared, when set, makes every definition but Quantity a $ref to
+	// "#/definitions/NAME" instead of inlining it (the yaml-language-server layout,
+	// see yls.go); it is called with each name referred to. The definitions then
+	// accept null themselves.
+	shared func(name string)
 }
 
 func (g *generator) standalone(doc *document, def string) map[string]any {
@@ -259,6 +276,12 @@ func (c *conv) ref(name string, nullable bool) map[string]any {
 	raw, ok := c.doc.defs[name]
 	if !ok {
 		return map[string]any{} // unresolved: anything goes, as for kubectl-lsp
+	}
+	if c.shared != nil && name != quantityDef {
+		// The definitions accept null themselves (yls.go): a plain $ref, which
+		// validators follow faster than an anyOf with null.
+		c.shared(name)
+		return map[string]any{"$ref": "#/definitions/" + name}
 	}
 	if name == quantityDef {
 		return orNull(map[string]any{"oneOf": []any{
