@@ -215,6 +215,13 @@ func ServedVersions(src Source, kind string) []GVK {
 	return out
 }
 
+// ServedByDefault reports whether a built-in API version is served by an apiserver without
+// --runtime-config: stable versions are; alpha versions never are, and beta versions are
+// off by default for every API that still has one in the embedded releases.
+func ServedByDefault(version string) bool {
+	return !strings.Contains(version, "alpha") && !strings.Contains(version, "beta")
+}
+
 // versionRank orders Kubernetes versions: v2 > v1 > v2beta1 > v1beta2 > v1beta1 > v1alpha1.
 func versionRank(v string) int {
 	var major, minor int

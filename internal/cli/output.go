@@ -344,4 +344,5 @@ var codeDescriptions = map[string]string{
 	validate.CodeLabel:          "invalid label key or value",
 	validate.CodeAnnotation:     "invalid annotation",
 	validate.CodeCRD:            "invalid CustomResourceDefinition",
+	validate.CodeOffByDefault:   "API version not served unless enabled",
 }

@@ -51,6 +51,7 @@ const (
 	CodeLabel          = "invalid-label"
 	CodeAnnotation     = "invalid-annotation"
 	CodeCRD            = "invalid-crd"
+	CodeOffByDefault   = "off-by-default"
 )
 
 // Related points at another place that explains a finding (the first occurrence of a

@@ -154,6 +154,9 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 	if prefix == "" {
 		r.SchemaSource = t.Source
 	}
+	if strings.HasPrefix(t.Source, "builtin") && !schema.ServedByDefault(gvk.Version) {
+		v.offByDefault(doc, r, gvk, avNode, prefix)
+	}
 	w := &walker{doc: doc, meta: v.ObjectMeta, prefix: prefix, kind: gvk.Kind}
 	w.value(root, t.Schema)
 	w.metadataChecks(root, t, v.KubernetesMinor)
@@ -199,6 +202,19 @@ func (v *Validator) unknownKind(doc *yamlpos.Document, r *Result, gvk schema.GVK
 
 // servesGroup reports whether a group is served by a source other than CRD manifests (a
 // kind missing from a CRD's group may come from another CRD we were not given).
+// offByDefault warns about a built-in group-version that exists but that an apiserver
+// serves only when enabled with --runtime-config (alpha and beta APIs).
+func (v *Validator) offByDefault(doc *yamlpos.Document, r *Result, gvk schema.GVK, avNode *yaml.Node, prefix string) {
+	msg := fmt.Sprintf("%s is not served by a default apiserver: it must be enabled with --runtime-config=%s=true", gvk.APIVersion(), gvk.APIVersion())
+	for _, s := range schema.ServedVersions(v.Source, gvk.Kind) {
+		if s.Group == gvk.Group && schema.ServedByDefault(s.Version) {
+			msg += fmt.Sprintf("; %s is served as apiVersion %s", gvk.Kind, s.APIVersion())
+			break
+		}
+	}
+	r.Findings = append(r.Findings, Finding{Severity: Warning, Code: CodeOffByDefault, Field: prefix + "apiVersion", Message: msg, Range: doc.Range(avNode)})
+}
+
 func (v *Validator) servesGroup(group string) bool {
 	for _, k := range v.Source.Kinds() {
 		if k.GVK.Group == group && !strings.HasPrefix(k.Source, "crd ") {
