@@ -52,7 +52,7 @@ func (s *Server) diagnose(ctx context.Context, snap *snapshot) {
 	}()
 	start := time.Now()
 	s.mu.Lock()
-	eng, gen, settings, engineKey := s.eng, s.gen, s.settings, snap.doc.crdKey
+	eng, gen, settings, engineKey, root := s.eng, s.gen, s.settings, snap.doc.crdKey, s.root
 	s.mu.Unlock()
 
 	manifest := isManifest(snap.text)
@@ -69,7 +69,7 @@ func (s *Server) diagnose(ctx context.Context, snap *snapshot) {
 		s.mu.Unlock()
 	}
 	var findings []validate.Finding
-	if manifest && settings.validate() {
+	if manifest && settings.validate() && settings.included(snap.doc.name, root) {
 		var ok bool
 		if findings, ok = s.validateSnapshot(ctx, eng, gen, snap); !ok {
 			return
@@ -184,10 +184,12 @@ func (s *Server) rebuild(trigger *document) {
 	s.mu.Unlock()
 
 	var problems []string
-	eng, err := engine.New(engine.Options{KubernetesVersion: settings.KubernetesVersion, SchemaSource: settings.SchemaSource})
+	opts := settings.engineOptions()
+	eng, err := engine.New(opts)
 	if err != nil {
 		problems = append(problems, err.Error()+"; using the newest embedded release")
-		if eng, err = engine.New(engine.Options{}); err != nil {
+		opts.KubernetesVersion, opts.SchemaSource = "", ""
+		if eng, err = engine.New(opts); err != nil {
 			s.log.Error("building the engine", "err", err)
 			return
 		}

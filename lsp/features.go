@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"go.lsp.dev/protocol"
 
@@ -355,9 +356,9 @@ func (s *Server) codeAction(ctx context.Context, raw json.RawMessage) (any, erro
 	}
 	snap, src, _ := s.target(p.TextDocument.URI)
 	s.mu.Lock()
-	enabled, caps := s.settings.validate(), s.actionCaps
+	settings, root, caps := s.settings, s.root, s.actionCaps
 	s.mu.Unlock()
-	if snap == nil || !enabled || !isManifest(snap.text) {
+	if snap == nil || !settings.validate() || !settings.included(snap.doc.name, root) || !isManifest(snap.text) {
 		return out, nil
 	}
 	qf, ok := src.(quickFixer)
@@ -409,4 +410,40 @@ func matchDiagnostic(sent []protocol.Diagnostic, snap *snapshot, f validate.Find
 		}
 	}
 	return d
+}
+
+// CommandShowResource is the command of the resource code lenses. The server does not
+// execute it (it advertises no executeCommandProvider): the lens is a label, and
+// clients or editor extensions may bind the command. Its arguments are the document URI
+// and the index of the resource's --- document in the file (from 0).
+const CommandShowResource = "kubectl-lsp.showResource"
+
+// codeLens answers textDocument/codeLens with one lens per Kubernetes resource of the
+// engine's outline (a resource symbol naming an apiVersion and a kind), on the
+// resource's first line, titled Kind/name.
+func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error) {
+	snap, syms, _, err := s.symbols(raw)
+	out := []protocol.CodeLens{}
+	if err != nil || snap == nil || !isManifest(snap.text) {
+		return out, err
+	}
+	m := snap.file.Mapper
+	docs := snap.file.Docs
+	for _, sym := range syms {
+		if sym.Kind != engine.SymbolResource || sym.Detail == "" || strings.HasPrefix(sym.Name, "document ") {
+			continue // not a resource: no apiVersion or no kind
+		}
+		index := sort.Search(len(docs), func(i int) bool { return docs[i].End >= sym.Range.Start })
+		if index == len(docs) {
+			continue
+		}
+		line := m.OffsetLine(sym.Range.Start)
+		r := toRange(m, yamlpos.Range{Start: m.LineStart(line), End: m.LineEnd(line)})
+		out = append(out, protocol.CodeLens{Range: r, Command: &protocol.Command{
+			Title:     symbolName(sym.Name),
+			Command:   CommandShowResource,
+			Arguments: []any{snap.doc.uri, docs[index].Index},
+		}})
+	}
+	return out, nil
 }

@@ -239,6 +239,7 @@ var requestHandlers = map[string]requestHandler{
 	protocol.MethodTextDocumentDocumentSymbol: (*Server).documentSymbol,
 	protocol.MethodTextDocumentFoldingRange:   (*Server).foldingRange,
 	protocol.MethodTextDocumentCodeAction:     (*Server).codeAction,
+	protocol.MethodTextDocumentCodeLens:       (*Server).codeLens,
 }
 
 func (s *Server) notification(method string, params json.RawMessage) {
@@ -341,6 +342,10 @@ func (s *Server) capabilities() protocol.ServerCapabilities {
 	if _, ok := src.(symbolizer); ok {
 		caps.DocumentSymbolProvider = true
 		caps.FoldingRangeProvider = true
+	}
+	if _, ok := src.(*engine.Engine); ok {
+		// Resource lenses come from the engine's outline, not from a test's stand-in.
+		caps.CodeLensProvider = &protocol.CodeLensOptions{}
 	}
 	if _, ok := src.(quickFixer); ok {
 		// Options, with the kinds, only for clients that take CodeAction literals.

@@ -3,8 +3,12 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 )
 
 // Settings are what a client configures, in initializationOptions or
@@ -21,6 +25,15 @@ type Settings struct {
 	DebounceMs *int `json:"debounceMs,omitempty"`
 	// Validate turns diagnostics on (default) or off.
 	Validate *bool `json:"validate,omitempty"`
+	// Validation switches levels of validation on and off (all on by default).
+	Validation ValidationSettings `json:"validation"`
+	// Files are globs of the documents that get diagnostics (all when empty); Exclude
+	// are globs of those that do not, even when Files match. Globs match the document's
+	// path relative to the workspace root, with / separators: * ? and [...] within a
+	// path segment (path.Match), ** across any number of segments; a glob without a /
+	// matches the file name in any directory.
+	Files   []string `json:"files,omitempty"`
+	Exclude []string `json:"exclude,omitempty"`
 	// DiagnosticsDoneNotification asks for a kubectl-lsp/diagnosticsDone notification after
 	// each publishDiagnostics (for tests and scripts).
 	DiagnosticsDoneNotification bool `json:"diagnosticsDoneNotification,omitempty"`
@@ -37,6 +50,114 @@ func (s Settings) debounce() time.Duration {
 }
 
 func (s Settings) validate() bool { return s.Validate == nil || *s.Validate }
+
+// ValidationSettings switch the levels of validation; an absent switch is on.
+type ValidationSettings struct {
+	// YAML: syntax errors and duplicate keys.
+	YAML *bool `json:"yaml,omitempty"`
+	// Schema: apiVersion and kind, fields and values against the kind's schema.
+	Schema *bool `json:"schema,omitempty"`
+	// Metadata: names, namespaces, labels and annotations.
+	Metadata *bool `json:"metadata,omitempty"`
+	// CEL: the x-kubernetes-validations rules of custom resources.
+	CEL *bool `json:"cel,omitempty"`
+}
+
+func off(b *bool) bool { return b != nil && !*b }
+
+// engineOptions are the engine options the settings select.
+func (s Settings) engineOptions() engine.Options {
+	v := s.Validation
+	return engine.Options{
+		KubernetesVersion: s.KubernetesVersion,
+		SchemaSource:      s.SchemaSource,
+		SkipYAML:          off(v.YAML),
+		SkipSchema:        off(v.Schema),
+		SkipMetadata:      off(v.Metadata),
+		SkipCEL:           off(v.CEL),
+	}
+}
+
+// included reports whether the document named name (a file path, or a URI that is not
+// a file) gets diagnostics, per Files and Exclude. name is matched relative to root
+// when it lies inside it, else as it is (with / separators).
+func (s Settings) included(name, root string) bool {
+	if len(s.Files) == 0 && len(s.Exclude) == 0 {
+		return true
+	}
+	rel := name
+	if root != "" && filepath.IsAbs(name) {
+		if r, err := filepath.Rel(root, name); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			rel = r
+		}
+	}
+	rel = filepath.ToSlash(rel)
+	if len(s.Files) > 0 && !matchAny(s.Files, rel) {
+		return false
+	}
+	return !matchAny(s.Exclude, rel)
+}
+
+func matchAny(globs []string, name string) bool {
+	for _, g := range globs {
+		if matchGlob(g, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchGlob matches a slash-separated path against a glob: each segment as path.Match
+// does, a "**" segment matching any number of segments (none included). A glob without
+// a / matches the last segment (the file name) in any directory. Bad globs match
+// nothing (checkGlobs reports them).
+func matchGlob(glob, name string) bool {
+	if !strings.Contains(glob, "/") {
+		glob = "**/" + glob
+	}
+	return matchSegments(strings.Split(glob, "/"), strings.Split(name, "/"))
+}
+
+func matchSegments(glob, segs []string) bool {
+	for len(glob) > 0 {
+		if glob[0] == "**" {
+			for len(glob) > 0 && glob[0] == "**" {
+				glob = glob[1:]
+			}
+			if len(glob) == 0 {
+				return true
+			}
+			for i := range len(segs) + 1 {
+				if matchSegments(glob, segs[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(segs) == 0 {
+			return false
+		}
+		if ok, err := path.Match(glob[0], segs[0]); err != nil || !ok {
+			return false
+		}
+		glob, segs = glob[1:], segs[1:]
+	}
+	return len(segs) == 0
+}
+
+// checkGlobs reports the first malformed glob of Files and Exclude.
+func (s Settings) checkGlobs() error {
+	for _, list := range [][]string{s.Files, s.Exclude} {
+		for _, g := range list {
+			for _, seg := range strings.Split(g, "/") {
+				if _, err := path.Match(seg, ""); err != nil {
+					return fmt.Errorf("bad glob %q: %w", g, err)
+				}
+			}
+		}
+	}
+	return nil
+}
 
 // parseSettings reads settings sent by a client. raw may be null (nothing configured),
 // the settings object, or an object holding it under "kubectl-lsp" or "kubectlLsp".
@@ -58,6 +179,9 @@ func parseSettings(raw json.RawMessage, base Settings) (Settings, error) {
 	s := base
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return base, fmt.Errorf("reading settings: %w", err)
+	}
+	if err := s.checkGlobs(); err != nil {
+		return base, err
 	}
 	return s, nil
 }

@@ -40,6 +40,9 @@ type Options struct {
 	Workers int
 	// ReleaseTrees drops each document's parsed tree once validated (batch runs).
 	ReleaseTrees bool
+	// SkipYAML, SkipSchema, SkipMetadata and SkipCEL switch levels of validation off (the
+	// zero value validates everything); see validate.Validator.
+	SkipYAML, SkipSchema, SkipMetadata, SkipCEL bool
 }
 
 // Engine validates manifests against a chain of schema sources.
@@ -95,7 +98,8 @@ func (e *Engine) objectMeta() *schema.Schema {
 }
 
 func (e *Engine) validator() *validate.Validator {
-	v := &validate.Validator{Source: e.chain, KubernetesMinor: e.minor, CEL: true}
+	v := &validate.Validator{Source: e.chain, KubernetesMinor: e.minor, CEL: !e.opts.SkipCEL,
+		SkipYAML: e.opts.SkipYAML, SkipSchema: e.opts.SkipSchema, SkipMetadata: e.opts.SkipMetadata}
 	if e.crds.Len() > 0 {
 		v.ObjectMeta = e.objectMeta()
 	}

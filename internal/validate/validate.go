@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,40 @@ type Validator struct {
 	AliasLimit int
 	// CEL enables CEL rules (x-kubernetes-validations) of custom resources.
 	CEL bool
+	// SkipYAML drops the YAML-level findings (yaml-syntax, duplicate-key); a document that
+	// does not parse is then skipped.
+	SkipYAML bool
+	// SkipSchema drops the schema-level findings: every code but the YAML-level,
+	// metadata-level, CEL and alias-limit ones (see SchemaCodes).
+	SkipSchema bool
+	// SkipMetadata drops the metadata-level findings (see MetadataCodes).
+	SkipMetadata bool
+}
+
+// The findings of each level that a Validator can switch off.
+var (
+	YAMLCodes     = []string{CodeSyntax, CodeDuplicateKey}
+	MetadataCodes = []string{CodeName, CodeNamespace, CodeLabel, CodeAnnotation}
+	// SchemaCodes are the codes of the schema level: the apiVersion and kind, the fields
+	// and values against the kind's schema, and CRD definitions.
+	SchemaCodes = []string{CodeUnknownKind, CodeNoSchema, CodeUnknownField, CodeType, CodeRequired, CodeEnum,
+		CodeFormat, CodeQuantity, CodeRange, CodeLength, CodePattern, CodeItems, CodeProperties,
+		CodeDuplicateItem, CodeSchemaCombiner, CodeCRD, CodeOffByDefault}
+)
+
+// dropped reports whether a finding's code belongs to a level switched off.
+func (v *Validator) dropped(code string) bool {
+	return v.SkipYAML && slices.Contains(YAMLCodes, code) ||
+		v.SkipSchema && slices.Contains(SchemaCodes, code) ||
+		v.SkipMetadata && slices.Contains(MetadataCodes, code)
+}
+
+// filter removes the findings of the levels switched off (before finalize sets Status).
+func (v *Validator) filter(r *Result) {
+	if !v.SkipYAML && !v.SkipSchema && !v.SkipMetadata {
+		return
+	}
+	r.Findings = slices.DeleteFunc(r.Findings, func(f Finding) bool { return v.dropped(f.Code) })
 }
 
 // DefaultAliasLimit is the expansion bound for a document's aliases: far above any real
@@ -36,10 +71,15 @@ func (v *Validator) Validate(ctx context.Context, doc *yamlpos.Document) (res Re
 	r := &res
 	r.Doc = doc
 	defer r.finalize()
+	defer v.filter(r) // runs before finalize
 	text := doc.Text()
 	if doc.Err != nil {
 		if looksTemplated(doc.File.Name, text) {
 			r.Status, r.Reason = Skipped, "template: Go/Helm template syntax, not a manifest"
+			return
+		}
+		if v.SkipYAML {
+			r.Status, r.Reason = Skipped, "YAML syntax error (YAML checks are off)"
 			return
 		}
 		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeSyntax, Message: "YAML syntax error: " + doc.Err.Msg, Range: doc.Err.Range})
