@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
+	"weak"
 
 	"go.lsp.dev/protocol"
 	"go.yaml.in/yaml/v3"
@@ -43,29 +45,71 @@ type snapshot struct {
 	hashes  []uint64
 
 	parseOnce sync.Once
-	entries   []*sectionEntry // per section, set by parse
+	entries   []*sectionEntry                 // per section, set by parse
+	parsed    atomic.Pointer[[]*sectionEntry] // entries, once parse is done
+
+	// The entries of the previous snapshot, if it was parsed: sections [0, head) and the
+	// last tail sections have the text of base's first head and last tail sections.
+	base              []*sectionEntry
+	head, tail, prevN int
 }
 
 var hashSeed = maphash.MakeSeed()
 
 func newSnapshot(doc *document, version int32, text []byte) *snapshot {
-	f := yamlpos.Split(doc.name, text)
-	hashes := make([]uint64, len(f.Docs))
-	for i, d := range f.Docs {
-		hashes[i] = maphash.Bytes(hashSeed, d.Text())
+	s := &snapshot{doc: doc, version: version, text: text}
+	prev := doc.snap
+	if prev == nil {
+		s.file = yamlpos.Split(doc.name, text)
+	} else {
+		// Only the sections around the edit are new: the others keep their hashes and,
+		// if the previous snapshot was parsed, their cache entries.
+		s.file, s.head, s.tail = yamlpos.SplitFrom(prev.file, doc.name, text)
+		s.prevN = len(prev.file.Docs)
+		if e := prev.parsed.Load(); e != nil {
+			s.base = *e
+		}
 	}
-	return &snapshot{doc: doc, version: version, text: text, file: f, hashes: hashes}
+	n := len(s.file.Docs)
+	s.hashes = make([]uint64, n)
+	for i, d := range s.file.Docs {
+		if j, ok := s.baseIndex(i); ok {
+			s.hashes[i] = prev.hashes[j]
+		} else {
+			s.hashes[i] = maphash.Bytes(hashSeed, d.Text())
+		}
+	}
+	recentFiles.add(s.file)
+	return s
+}
+
+// baseIndex is the index in the previous snapshot of a section i known to have the same
+// text.
+func (s *snapshot) baseIndex(i int) (int, bool) {
+	n := len(s.file.Docs)
+	switch {
+	case i < s.head:
+		return i, true
+	case i >= n-s.tail:
+		return i - n + s.prevN, true
+	}
+	return 0, false
 }
 
 // applyChanges applies didChange's content changes, in order, to text. Positions are
 // LSP positions in the text as it is before each change.
 func applyChanges(text []byte, changes []contentChange) ([]byte, error) {
+	// The text is usually the latest snapshot's, whose line index is at hand.
+	m := recentFiles.mapper(text)
 	for i, c := range changes {
 		if c.Range == nil {
-			text = []byte(c.Text)
+			text, m = []byte(c.Text), nil
 			continue
 		}
-		r, err := toByteRange(yamlpos.NewMapper(text), *c.Range)
+		if m == nil {
+			m = yamlpos.NewMapper(text)
+		}
+		r, err := toByteRange(m, *c.Range)
 		if err != nil {
 			return nil, fmt.Errorf("content change %d: %w", i, err)
 		}
@@ -73,9 +117,45 @@ func applyChanges(text []byte, changes []contentChange) ([]byte, error) {
 		out = append(out, text[:r.Start]...)
 		out = append(out, c.Text...)
 		out = append(out, text[r.End:]...)
+		if i+1 < len(changes) {
+			m = m.Edit(out, r.Start, r.End, r.Start+len(c.Text))
+		}
 		text = out
 	}
 	return text, nil
+}
+
+// recentFiles remembers, without keeping them alive, the files of the latest snapshots,
+// so that applyChanges finds the line index of the text it edits instead of building it.
+var recentFiles fileRing
+
+type fileRing struct {
+	mu    sync.Mutex
+	next  int
+	files [16]weak.Pointer[yamlpos.File]
+}
+
+func (r *fileRing) add(f *yamlpos.File) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.files[r.next] = weak.Make(f)
+	r.next = (r.next + 1) % len(r.files)
+}
+
+// mapper returns the mapper of a remembered file whose text is text itself (the same
+// bytes in memory, which never change), or nil.
+func (r *fileRing) mapper(text []byte) *yamlpos.Mapper {
+	if len(text) == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.files {
+		if f := p.Value(); f != nil && len(f.Src) == len(text) && &f.Src[0] == &text[0] {
+			return f.Mapper
+		}
+	}
+	return nil
 }
 
 // parse parses every section of the snapshot once, reusing the trees of sections whose
@@ -88,6 +168,7 @@ func (s *snapshot) parse() {
 		background(len(docs), func(i int) { entries[i] = s.parseSection(i) })
 		s.doc.cache.keep(s.hashes, entries)
 		s.entries = entries
+		s.parsed.Store(&entries)
 	})
 }
 
@@ -95,7 +176,12 @@ func (s *snapshot) parse() {
 // same text. Safe to call concurrently and repeatedly: a section is parsed once.
 func (s *snapshot) parseSection(i int) *sectionEntry {
 	d := s.file.Docs[i]
-	e := s.doc.cache.lookup(s.hashes[i], d.Text())
+	var e *sectionEntry
+	if j, ok := s.baseIndex(i); ok && s.base != nil {
+		e = s.base[j] // same text as section j of the previous snapshot: no lookup
+	} else {
+		e = s.doc.cache.lookup(s.hashes[i], d.Text())
+	}
 	if root, perr, ok := s.doc.cache.tree(e); ok {
 		var err *yamlpos.SyntaxError
 		if perr != nil {

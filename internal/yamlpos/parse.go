@@ -122,15 +122,22 @@ func isJSONStream(src []byte) bool {
 // by nothing but blanks or a comment. Like kubectl, a document is produced for every
 // non-empty stretch between separators, so leading and doubled separators yield none.
 func splitYAML(f *File, start int) []*Document {
+	docs, _ := scanYAML(f, start, start, len(f.Src)+1, nil)
+	return docs
+}
+
+// scanYAML scans f.Src's lines from pos (a line start) with the current document starting
+// at docStart, appending the documents it finds to docs. It stops after the first
+// separator line at or after stop and returns that line's offset, or -1 at the end of the
+// text (having emitted the last document).
+func scanYAML(f *File, pos, docStart, stop int, docs []*Document) ([]*Document, int) {
 	src := f.Src
-	var docs []*Document
-	docStart := start
 	emit := func(end int) {
 		if end > docStart {
 			docs = append(docs, &Document{File: f, Index: len(docs), Start: docStart, End: end})
 		}
 	}
-	for pos := start; pos < len(src); {
+	for pos < len(src) {
 		eol := bytes.IndexByte(src[pos:], '\n')
 		next := len(src)
 		if eol >= 0 {
@@ -143,11 +150,14 @@ func splitYAML(f *File, start int) []*Document {
 			if rest := bytes.TrimSpace(line[3:]); len(rest) > 0 && rest[0] != '#' {
 				docStart = pos + 3 // "--- |" and the like: the document starts on this line
 			}
+			if pos >= stop {
+				return docs, pos
+			}
 		}
 		pos = next
 	}
 	emit(len(src))
-	return docs
+	return docs, -1
 }
 
 func isSeparatorRest(rest []byte) bool {
