@@ -527,7 +527,7 @@ func closest(v string, values []string) (string, bool) {
 		if c == "" {
 			continue
 		}
-		switch d := editDistance(lower, strings.ToLower(c)); {
+		switch d := validate.EditDistance(lower, strings.ToLower(c)); {
 		case d < bestDist:
 			best, bestDist, ties = c, d, 1
 		case d == bestDist:
@@ -535,30 +535,4 @@ func closest(v string, values []string) (string, bool) {
 		}
 	}
 	return best, best != "" && ties == 1
-}
-
-// editDistance is the optimal string alignment distance (Levenshtein with adjacent
-// transpositions) over bytes.
-func editDistance(a, b string) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

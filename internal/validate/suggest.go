@@ -9,7 +9,7 @@ func suggest(name string, candidates []string) string {
 	best, bestDist := "", 1<<30
 	lower := strings.ToLower(name)
 	for _, c := range candidates {
-		d := distance(lower, strings.ToLower(c))
+		d := EditDistance(lower, strings.ToLower(c))
 		if d < bestDist {
 			best, bestDist = c, d
 		}
@@ -27,8 +27,9 @@ func suggest(name string, candidates []string) string {
 	return ""
 }
 
-// distance is the Damerau–Levenshtein (optimal string alignment) distance over bytes.
-func distance(a, b string) int {
+// EditDistance is the optimal string alignment distance (Levenshtein with adjacent
+// transpositions) over bytes, used for did-you-mean suggestions and quick fixes.
+func EditDistance(a, b string) int {
 	if a == b {
 		return 0
 	}
