@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/complete"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
@@ -321,7 +322,7 @@ func requiredFields(t *schema.Schema) []string {
 		if prop == nil {
 			continue
 		}
-		if def, ok := prop.DefaultValue(); ok && defaultFills(def, t.Structural) && !(isEmptyObject(def) && lacksWhenEmpty(prop.T(), 0)) {
+		if def, ok := prop.DefaultValue(); ok && validate.DefaultSatisfies(def, t.Structural) && !(validate.IsEmptyObject(def) && lacksWhenEmpty(prop.T(), 0)) {
 			continue
 		}
 		out = append(out, name)
@@ -331,7 +332,7 @@ func requiredFields(t *schema.Schema) []string {
 			continue
 		}
 		prop, _ := propertyOf(t, name)
-		if def, ok := prop.DefaultValue(); ok && isEmptyObject(def) && lacksWhenEmpty(prop.T(), 0) {
+		if def, ok := prop.DefaultValue(); ok && validate.IsEmptyObject(def) && lacksWhenEmpty(prop.T(), 0) {
 			out = append(out, name)
 		}
 	}
@@ -340,20 +341,6 @@ func requiredFields(t *schema.Schema) []string {
 }
 
 var requiredCache sync.Map // *schema.Schema → []string
-
-// defaultFills reports whether a default fills in a missing required field.
-func defaultFills(def json.RawMessage, structural bool) bool {
-	if structural {
-		return true
-	}
-	switch strings.TrimSpace(string(def)) {
-	case "0", `""`, "false", "null", "[]":
-		return false
-	}
-	return true
-}
-
-func isEmptyObject(def json.RawMessage) bool { return strings.TrimSpace(string(def)) == "{}" }
 
 // lacksWhenEmpty reports whether an empty object of type t misses required values.
 func lacksWhenEmpty(t *schema.Schema, depth int) bool {
@@ -366,7 +353,7 @@ func lacksWhenEmpty(t *schema.Schema, depth int) bool {
 			return true
 		}
 		def, ok := prop.DefaultValue()
-		if !ok || !defaultFills(def, t.Structural) || (isEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1)) {
+		if !ok || !validate.DefaultSatisfies(def, t.Structural) || (validate.IsEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1)) {
 			return true
 		}
 	}
@@ -375,7 +362,7 @@ func lacksWhenEmpty(t *schema.Schema, depth int) bool {
 			continue
 		}
 		prop, _ := propertyOf(t, name)
-		if def, ok := prop.DefaultValue(); ok && isEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
+		if def, ok := prop.DefaultValue(); ok && validate.IsEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
 			return true
 		}
 	}

@@ -191,10 +191,10 @@ func (e *Engine) hover(tg hoverTarget) (*HoverResult, bool) {
 	parts := []string{strings.TrimRight(buf.String(), "\n"), "---"}
 	var facts []string
 	if res.Path != "" {
-		facts = append(facts, "**Path:** "+codeSpan(res.Path))
+		facts = append(facts, "**Path:** "+explain.CodeSpan(res.Path))
 	}
 	if res.Default != "" {
-		facts = append(facts, "**Default:** "+codeSpan(res.Default))
+		facts = append(facts, "**Default:** "+explain.CodeSpan(res.Default))
 	}
 	if len(facts) > 0 {
 		parts = append(parts, strings.Join(facts, " · "))
@@ -202,19 +202,7 @@ func (e *Engine) hover(tg hoverTarget) (*HoverResult, bool) {
 	if res.Link != "" {
 		parts = append(parts, "["+t.GVK.Kind+" "+t.GVK.APIVersion()+" in the Kubernetes API reference]("+res.Link+")")
 	}
-	parts = append(parts, "Schema: "+codeSpan(t.Source))
+	parts = append(parts, "Schema: "+explain.CodeSpan(t.Source))
 	res.Markdown = strings.Join(parts, "\n\n") + "\n"
 	return res, true
-}
-
-// codeSpan is s as a Markdown code span.
-func codeSpan(s string) string {
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
 }

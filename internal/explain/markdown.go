@@ -35,18 +35,18 @@ func (m *markdown) render(tg *target) {
 	}
 	m.b.WriteString("### " + escapeMarkdown(title) + "\n\n")
 	if name := tg.name(); name != "" {
-		m.b.WriteString("**Type:** " + code(typeName(tg.node)))
+		m.b.WriteString("**Type:** " + CodeSpan(typeName(tg.node)))
 		if tg.required() {
 			m.b.WriteString(" · **required**")
 		}
-		m.b.WriteString(" · **Kind:** " + code(gvk.Kind) + " " + code(gvk.APIVersion()) + "\n\n")
+		m.b.WriteString(" · **Kind:** " + CodeSpan(gvk.Kind) + " " + CodeSpan(gvk.APIVersion()) + "\n\n")
 		if m.opts.ShowEnums {
 			if values := enumValues(tg.node, tg.holder, name); len(values) > 0 {
 				m.b.WriteString("**Enum:** " + codeList(values, ", ") + "\n\n")
 			}
 		}
 	} else {
-		m.b.WriteString("**Kind:** " + code(gvk.Kind) + " · **Version:** " + code(gvk.APIVersion()) + "\n\n")
+		m.b.WriteString("**Kind:** " + CodeSpan(gvk.Kind) + " · **Version:** " + CodeSpan(gvk.APIVersion()) + "\n\n")
 	}
 
 	for _, d := range descriptions(tg.node) {
@@ -55,7 +55,7 @@ func (m *markdown) render(tg *target) {
 
 	var fields strings.Builder
 	visitFields(tg.node, 0, m.opts.Recursive, m.opts.MaxDepth, func(name string, prop, holder *schema.Schema, level int) {
-		fields.WriteString(strings.Repeat("  ", level) + "- " + code(name) + " " + code(typeName(prop)))
+		fields.WriteString(strings.Repeat("  ", level) + "- " + CodeSpan(name) + " " + CodeSpan(typeName(prop)))
 		if holder != nil && contains(holder.Required, name) {
 			fields.WriteString(" **required**")
 		}
@@ -76,8 +76,8 @@ func (m *markdown) render(tg *target) {
 	}
 }
 
-// code is s as a code span.
-func code(s string) string {
+// CodeSpan is s as a Markdown code span, with a fence longer than any backtick run in s.
+func CodeSpan(s string) string {
 	fence := "`"
 	for strings.Contains(s, fence) {
 		fence += "`"
@@ -91,7 +91,7 @@ func code(s string) string {
 func codeList(values []string, sep string) string {
 	spans := make([]string, len(values))
 	for i, v := range values {
-		spans[i] = code(v)
+		spans[i] = CodeSpan(v)
 	}
 	return strings.Join(spans, sep)
 }

@@ -75,8 +75,8 @@ func TestEscapeMarkdown(t *testing.T) {
 
 func TestCode(t *testing.T) {
 	for in, want := range map[string]string{"a": "`a`", "a`b": "``a`b``", "`a": "`` `a ``", `""`: "`\"\"`"} {
-		if got := code(in); got != want {
-			t.Errorf("code(%q) = %q, want %q", in, got, want)
+		if got := CodeSpan(in); got != want {
+			t.Errorf("CodeSpan(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -257,8 +257,8 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 		}
 		prop := t.Properties[r]
 		if prop != nil {
-			if def, ok := prop.DefaultValue(); ok && defaultSatisfies(def, t.Structural) {
-				if isEmptyObject(def) {
+			if def, ok := prop.DefaultValue(); ok && DefaultSatisfies(def, t.Structural) {
+				if IsEmptyObject(def) {
 					w.requiredInDefault(n, r, prop, 0)
 				}
 				continue
@@ -298,11 +298,11 @@ func hasField(entries []yamlpos.KeyValue, field string) bool {
 	return false
 }
 
-// defaultSatisfies reports whether a default fills in a missing required field. For custom
+// DefaultSatisfies reports whether a default fills in a missing required field. For custom
 // resources the apiserver applies defaults before validating. Built-in kinds carry defaults
 // in their OpenAPI that are only the Go zero value (0, "", false), which the apiserver's
 // validation then rejects as a missing value; their object defaults ({}) are filled in.
-func defaultSatisfies(def json.RawMessage, structural bool) bool {
+func DefaultSatisfies(def json.RawMessage, structural bool) bool {
 	if structural {
 		return true
 	}
@@ -313,7 +313,9 @@ func defaultSatisfies(def json.RawMessage, structural bool) bool {
 	return true
 }
 
-func isEmptyObject(def json.RawMessage) bool { return strings.TrimSpace(string(def)) == "{}" }
+// IsEmptyObject reports whether a default is the empty object: what kube-openapi gives
+// built-in non-pointer struct fields, and what the apiserver then fills in.
+func IsEmptyObject(def json.RawMessage) bool { return strings.TrimSpace(string(def)) == "{}" }
 
 // requiredInDefault reports the required fields that an empty default object still lacks:
 // `template: {}` is filled in for a Deployment, but its containers are still required.
@@ -330,8 +332,8 @@ func (w *walker) requiredInDefault(at *yaml.Node, field string, s *schema.Schema
 		}
 		prop := t.Properties[r]
 		if prop != nil {
-			if def, ok := prop.DefaultValue(); ok && defaultSatisfies(def, t.Structural) {
-				if isEmptyObject(def) {
+			if def, ok := prop.DefaultValue(); ok && DefaultSatisfies(def, t.Structural) {
+				if IsEmptyObject(def) {
 					w.requiredInDefault(at, r, prop, depth+1)
 				}
 				continue
@@ -409,7 +411,7 @@ func implicitObjects(t *schema.Schema) []string {
 			continue
 		}
 		prop := t.Properties[name]
-		if def, ok := prop.DefaultValue(); ok && isEmptyObject(def) && lacksWhenEmpty(prop.T(), 0) {
+		if def, ok := prop.DefaultValue(); ok && IsEmptyObject(def) && lacksWhenEmpty(prop.T(), 0) {
 			out = append(out, name)
 		}
 	}
@@ -431,10 +433,10 @@ func lacksWhenEmpty(t *schema.Schema, depth int) bool {
 			return true
 		}
 		def, ok := prop.DefaultValue()
-		if !ok || !defaultSatisfies(def, t.Structural) {
+		if !ok || !DefaultSatisfies(def, t.Structural) {
 			return true
 		}
-		if isEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
+		if IsEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
 			return true
 		}
 	}
@@ -443,7 +445,7 @@ func lacksWhenEmpty(t *schema.Schema, depth int) bool {
 			continue
 		}
 		prop := t.Properties[name]
-		if def, ok := prop.DefaultValue(); ok && isEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
+		if def, ok := prop.DefaultValue(); ok && IsEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
 			return true
 		}
 	}
