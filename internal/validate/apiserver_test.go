@@ -12,6 +12,14 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/restmapper"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
@@ -27,6 +35,9 @@ func TestMain(m *testing.M) { os.Exit(testcluster.Main(m)) }
 // (valid, or invalid with an error finding) is the apiserver's. Documents we skip, and
 // documents marked "# differential: skip (why)", are left out; every finding code we
 // report as an error must be exercised by at least one document the apiserver rejects.
+// Warnings leave a document valid, so they agree with an apiserver that accepts it; those
+// that claim what the apiserver does with the object are checked against it too (a
+// namespace-scope warning: the namespace of the object the apiserver would store is empty).
 func TestAgainstAPIServer(t *testing.T) {
 	c := testcluster.Shared(t)
 	ctx := context.Background()
@@ -67,6 +78,7 @@ func TestAgainstAPIServer(t *testing.T) {
 	}
 
 	var total, agree int
+	confirmedWarnings := map[string]int{}
 	exercised := map[string]bool{}
 	codes := map[string]bool{}
 	for _, name := range files {
@@ -78,7 +90,9 @@ func TestAgainstAPIServer(t *testing.T) {
 			if r.Status == validate.Skipped || strings.Contains(string(d.Text()), "# differential: skip") {
 				continue
 			}
-			if ns := r.Namespace; ns != "" && len(ns) < 64 && strings.ToLower(ns) == ns && !strings.Contains(ns, "_") {
+			// The namespace of a cluster-scoped object is left missing: the apiserver must
+			// ignore it, whether it exists or not.
+			if ns := r.Namespace; ns != "" && len(ns) < 64 && strings.ToLower(ns) == ns && !strings.Contains(ns, "_") && !hasCode(r, validate.CodeNamespaceScope) {
 				_ = c.EnsureNamespace(ctx, ns)
 			}
 			total++
@@ -90,6 +104,17 @@ func TestAgainstAPIServer(t *testing.T) {
 				if fd.Severity == validate.Error {
 					errCodes = append(errCodes, fd.Code)
 					codes[fd.Code] = true
+				}
+			}
+			for _, fd := range r.Findings {
+				if fd.Code != validate.CodeNamespaceScope {
+					continue
+				}
+				line, _ := f.Mapper.OffsetLineChar(fd.Range.Start)
+				if ns, err := storedNamespace(ctx, c, d, fd.Field); err != nil || ns != "" {
+					t.Errorf("%s:%d: we warn %q; the apiserver stores namespace %q (error: %v)", name, line, fd.Message, ns, err)
+				} else {
+					confirmedWarnings[fd.Code]++
 				}
 			}
 			if ours == theirs {
@@ -114,6 +139,75 @@ func TestAgainstAPIServer(t *testing.T) {
 			t.Errorf("finding code %q is never confirmed by a document the apiserver rejects", code)
 		}
 	}
+	t.Logf("warnings confirmed by the apiserver: %v", confirmedWarnings)
+	if confirmedWarnings[validate.CodeNamespaceScope] == 0 {
+		t.Errorf("no %s warning of the fixtures was checked against the apiserver", validate.CodeNamespaceScope)
+	}
+}
+
+func hasCode(r validate.Result, code string) bool {
+	for _, fd := range r.Findings {
+		if fd.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// storedNamespace dry-run creates the object that holds field (a finding's path ending in
+// metadata.namespace: the document's root, or an item of a List) and returns the namespace
+// of the object the apiserver would store.
+func storedNamespace(ctx context.Context, c *testcluster.Cluster, d *yamlpos.Document, field string) (string, error) {
+	path := yamlpos.ParsePath(field)
+	if len(path) < 2 {
+		return "", fmt.Errorf("not a metadata.namespace path: %s", field)
+	}
+	objPath := path[:len(path)-2]
+	obj := d.Root
+	if len(objPath) > 0 {
+		n, _, m := yamlpos.Lookup(d.Root, objPath)
+		if m != len(objPath) {
+			return "", fmt.Errorf("no object at %s", field)
+		}
+		obj = yamlpos.Resolve(n)
+	}
+	v, err := yamlpos.ToValue(obj, validate.DefaultAliasLimit)
+	if err != nil {
+		return "", err
+	}
+	text, err := yaml.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	data, err := utilyaml.ToJSON(text)
+	if err != nil {
+		return "", err
+	}
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(data); err != nil {
+		return "", err
+	}
+	cfg := c.Config()
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return "", err
+	}
+	m, err := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc)).RESTMapping(u.GroupVersionKind().GroupKind(), u.GroupVersionKind().Version)
+	if err != nil {
+		return "", err
+	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		return "", fmt.Errorf("%s is namespaced", u.GroupVersionKind())
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return "", err
+	}
+	out, err := dyn.Resource(m.Resource).Create(ctx, u, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}, FieldValidation: "Strict"})
+	if err != nil {
+		return "", err
+	}
+	return out.GetNamespace(), nil
 }
 
 // dryRun sends a document; a List is sent item by item, as kubectl does.

@@ -48,6 +48,9 @@ const (
 	CodeSchemaCombiner = "schema"
 	CodeName           = "invalid-name"
 	CodeNamespace      = "invalid-namespace"
+	// CodeNamespaceScope: metadata.namespace on a cluster-scoped kind, which the apiserver
+	// silently clears (a warning).
+	CodeNamespaceScope = "namespace-scope"
 	CodeLabel          = "invalid-label"
 	CodeAnnotation     = "invalid-annotation"
 	CodeCRD            = "invalid-crd"

@@ -119,9 +119,14 @@ func (w *walker) metadataChecks(root *yaml.Node, t *schema.Type, k8sMinor int) {
 	if genNode != nil && nameNode == nil {
 		w.nameErrors(genNode, "metadata.generateName", rule(genNode.Value, true))
 	}
-	if ns, _ := get("namespace"); ns != nil && t.Namespaced && ns.Value != "" {
-		if errs := utilvalidation.IsDNS1123Label(ns.Value); len(errs) > 0 {
-			p := w.prefix + "metadata.namespace"
+	if ns, _ := get("namespace"); ns != nil && ns.Value != "" {
+		p := w.prefix + "metadata.namespace"
+		if !t.Namespaced {
+			// The apiserver clears the namespace of a cluster-scoped object before validating
+			// it (whatever its value, existing or not), and says nothing: create, kubectl apply
+			// and server-side apply all succeed. Probably not what was meant, so a warning.
+			w.add(Warning, CodeNamespaceScope, ns, p, fmt.Sprintf("%s: %s is cluster-scoped: the namespace %s is ignored", p, t.GVK.Kind, strconv.Quote(ns.Value)))
+		} else if errs := utilvalidation.IsDNS1123Label(ns.Value); len(errs) > 0 {
 			w.add(Error, CodeNamespace, ns, p, fmt.Sprintf("%s: Invalid value: %s: %s", p, strconv.Quote(ns.Value), strings.Join(errs, "; ")))
 		}
 	}

@@ -1,6 +1,11 @@
 package validate
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"github.com/kubectl-lsp/kubectl-lsp/schema"
+)
 
 // suggest returns the candidate closest to name by edit distance (case-insensitive), if it
 // is close enough to be a likely misspelling: at most one edit for short names, two for
@@ -54,4 +59,68 @@ func EditDistance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
+}
+
+// suggestKind finds the served kind that a kind the source does not serve is most likely
+// meant to be: one equal to it but for case, whose resource or short name it is
+// (deployments, deploy), or within a small edit distance (one edit for names of up to five
+// characters, two beyond). Kinds of the same group-version come first, then of the same
+// group, then (unless sameGroup) of any group, each served in its preferred version. Two
+// different kinds equally close is no answer.
+func suggestKind(src schema.Source, gvk schema.GVK, sameGroup bool) (schema.GVK, bool) {
+	want := strings.ToLower(gvk.Kind)
+	limit := 1
+	if len(want) > 5 {
+		limit = 2
+	}
+	const none = 3
+	bestTier, bestDist, best, tie := none, limit+1, "", false
+	for _, k := range src.Kinds() {
+		tier := 2
+		switch {
+		case k.GVK.Group != gvk.Group:
+			if sameGroup {
+				continue
+			}
+		case k.GVK.Version == gvk.Version:
+			tier = 0
+		default:
+			tier = 1
+		}
+		if tier > bestTier {
+			continue
+		}
+		d := kindDistance(want, k, limit)
+		switch {
+		case d > limit:
+		case tier < bestTier || d < bestDist:
+			bestTier, bestDist, best, tie = tier, d, k.GVK.Kind, false
+		case d == bestDist && k.GVK.Kind != best:
+			tie = true
+		}
+	}
+	if bestTier == none || tie {
+		return schema.GVK{}, false
+	}
+	if bestTier == 0 {
+		return schema.GVK{Group: gvk.Group, Version: gvk.Version, Kind: best}, true
+	}
+	for _, s := range schema.ServedVersions(src, best) {
+		if bestTier == 2 || s.Group == gvk.Group {
+			return s, true
+		}
+	}
+	return schema.GVK{}, false
+}
+
+// kindDistance is how far a lowercase name is from a served kind, more than limit when
+// they are not close.
+func kindDistance(name string, k schema.KindInfo, limit int) int {
+	if name == k.Resource || slices.Contains(k.ShortNames, name) {
+		return 0
+	}
+	if n := len(k.GVK.Kind) - len(name); n > limit || -n > limit {
+		return limit + 1
+	}
+	return EditDistance(name, strings.ToLower(k.GVK.Kind))
 }

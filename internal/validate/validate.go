@@ -39,7 +39,7 @@ type Validator struct {
 // The findings of each level that a Validator can switch off.
 var (
 	YAMLCodes     = []string{CodeSyntax, CodeDuplicateKey}
-	MetadataCodes = []string{CodeName, CodeNamespace, CodeLabel, CodeAnnotation}
+	MetadataCodes = []string{CodeName, CodeNamespace, CodeNamespaceScope, CodeLabel, CodeAnnotation}
 	// SchemaCodes are the codes of the schema level: the apiVersion and kind, the fields
 	// and values against the kind's schema, and CRD definitions.
 	SchemaCodes = []string{CodeUnknownKind, CodeNoSchema, CodeUnknownField, CodeType, CodeRequired, CodeEnum,
@@ -210,9 +210,12 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 }
 
 // unknownKind reports an apiVersion/kind that the source does not serve, naming the
-// group-versions that do serve the kind.
+// group-versions that do serve the kind, or the served kind it is most likely a
+// misspelling of.
 func (v *Validator) unknownKind(doc *yamlpos.Document, r *Result, gvk schema.GVK, avNode, kindNode *yaml.Node, prefix string) {
-	served := schema.ServedVersions(v.Source, gvk.Kind)
+	// The kinds are listed once here: a source may build the list (~700 kinds) on each call.
+	src := kindList{Source: v.Source, kinds: v.Source.Kinds()}
+	served := schema.ServedVersions(src, gvk.Kind)
 	if len(served) > 0 {
 		names := make([]string, len(served))
 		for i, s := range served {
@@ -225,9 +228,24 @@ func (v *Validator) unknownKind(doc *yamlpos.Document, r *Result, gvk schema.GVK
 		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeUnknownKind, Field: prefix + "apiVersion", Message: msg, Range: doc.Range(avNode)})
 		return
 	}
-	if v.servesGroup(gvk.Group) {
-		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeUnknownKind, Field: prefix + "kind",
-			Message: fmt.Sprintf("no matches for kind %q in version %q", gvk.Kind, gvk.APIVersion()), Range: doc.Range(kindNode)})
+	msg := fmt.Sprintf("no matches for kind %q in version %q", gvk.Kind, gvk.APIVersion())
+	if servesGroup(src.kinds, gvk.Group) {
+		if near, ok := suggestKind(src, gvk, false); ok {
+			msg += didYouMeanKind(gvk, near)
+		}
+		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeUnknownKind, Field: prefix + "kind", Message: msg, Range: doc.Range(kindNode)})
+		return
+	}
+	// A group served only by the CRD manifests given: a kind missing from it may come from
+	// a CRD we were not given, so a near miss of one of its kinds is a warning, and the
+	// document is not validated.
+	if near, ok := suggestKind(src, gvk, true); ok {
+		if prefix == "" {
+			r.Status = Skipped
+			r.Reason = fmt.Sprintf("no schema for %s: did you mean %s?", gvk, near)
+		}
+		r.Findings = append(r.Findings, Finding{Severity: Warning, Code: CodeUnknownKind, Field: prefix + "kind",
+			Message: msg + " among the CustomResourceDefinitions given" + didYouMeanKind(gvk, near), Range: doc.Range(kindNode)})
 		return
 	}
 	// A custom resource whose CRD we have not seen: not an error of the manifest.
@@ -240,8 +258,23 @@ func (v *Validator) unknownKind(doc *yamlpos.Document, r *Result, gvk schema.GVK
 		Range:   doc.Range(kindNode)})
 }
 
-// servesGroup reports whether a group is served by a source other than CRD manifests (a
-// kind missing from a CRD's group may come from another CRD we were not given).
+// didYouMeanKind is the suggestion appended to an unknown-kind message: the kind alone
+// when it is served in the version written, else the kind and the version serving it.
+func didYouMeanKind(gvk, near schema.GVK) string {
+	if near.Group == gvk.Group && near.Version == gvk.Version {
+		return fmt.Sprintf(" (did you mean %q?)", near.Kind)
+	}
+	return fmt.Sprintf(" (did you mean %q in version %q?)", near.Kind, near.APIVersion())
+}
+
+// kindList is a Source whose kinds were listed once.
+type kindList struct {
+	schema.Source
+	kinds []schema.KindInfo
+}
+
+func (k kindList) Kinds() []schema.KindInfo { return k.kinds }
+
 // offByDefault warns about a built-in group-version that exists but that an apiserver
 // serves only when enabled with --runtime-config (alpha and beta APIs).
 func (v *Validator) offByDefault(doc *yamlpos.Document, r *Result, gvk schema.GVK, avNode *yaml.Node, prefix string) {
@@ -255,8 +288,10 @@ func (v *Validator) offByDefault(doc *yamlpos.Document, r *Result, gvk schema.GV
 	r.Findings = append(r.Findings, Finding{Severity: Warning, Code: CodeOffByDefault, Field: prefix + "apiVersion", Message: msg, Range: doc.Range(avNode)})
 }
 
-func (v *Validator) servesGroup(group string) bool {
-	for _, k := range v.Source.Kinds() {
+// servesGroup reports whether a group is served by a source other than CRD manifests (a
+// kind missing from a CRD's group may come from another CRD we were not given).
+func servesGroup(kinds []schema.KindInfo, group string) bool {
+	for _, k := range kinds {
 		if k.GVK.Group == group && !strings.HasPrefix(k.Source, "crd ") {
 			return true
 		}
