@@ -43,6 +43,20 @@ type Options struct {
 	// SkipYAML, SkipSchema, SkipMetadata and SkipCEL switch levels of validation off (the
 	// zero value validates everything); see validate.Validator.
 	SkipYAML, SkipSchema, SkipMetadata, SkipCEL bool
+	// Cluster, when set, is a live cluster's schemas (kube.Schemas): it answers between
+	// the CRD manifests and the embedded release, which it falls back on while its own
+	// schemas load. Without KubernetesVersion, the embedded release nearest the cluster's
+	// version is used.
+	Cluster ClusterSource
+}
+
+// ClusterSource is a live cluster's schema source.
+type ClusterSource interface {
+	schema.Source
+	// SetFallback gives the source the schemas to answer with while its own are missing.
+	SetFallback(schema.Source)
+	// KubernetesVersion is the cluster's minor version ("1.37"), "" when unknown.
+	KubernetesVersion() string
 }
 
 // Engine validates manifests against a chain of schema sources.
@@ -60,19 +74,37 @@ type Engine struct {
 // New builds an engine. The embedded schemas are opened lazily, per group-version.
 func New(opts Options) (*Engine, error) {
 	switch opts.SchemaSource {
-	case "", SourceAuto, SourceBuiltin:
+	case "", SourceAuto:
+	case SourceBuiltin:
+		opts.Cluster = nil
 	case SourceCluster:
-		return nil, fmt.Errorf("--schema-source=cluster: reading schemas from a live cluster is not available in this build yet; use auto or builtin")
+		if opts.Cluster == nil {
+			return nil, fmt.Errorf("--schema-source=cluster: no cluster to read schemas from")
+		}
 	default:
 		return nil, fmt.Errorf("unknown schema source %q: use auto, cluster or builtin", opts.SchemaSource)
 	}
-	b, err := schema.NewBuiltin(opts.KubernetesVersion)
+	release := opts.KubernetesVersion
+	if release == "" && opts.Cluster != nil {
+		if v := opts.Cluster.KubernetesVersion(); v != "" {
+			release = builtin.Nearest(v)
+		}
+	}
+	b, err := schema.NewBuiltin(release)
 	if err != nil {
 		return nil, fmt.Errorf("--kubernetes-version: %w (embedded: %s)", err, strings.Join(builtin.Versions(), ", "))
 	}
 	e := &Engine{opts: opts, builtin: b, crds: schema.NewCRDs()}
 	e.chain = &schema.Chain{Sources: []schema.Source{e.crds, b}}
-	if parts := strings.Split(b.Version(), "."); len(parts) == 2 {
+	minor := b.Version()
+	if opts.Cluster != nil {
+		opts.Cluster.SetFallback(b)
+		e.chain = &schema.Chain{Sources: []schema.Source{e.crds, opts.Cluster}}
+		if v := opts.Cluster.KubernetesVersion(); v != "" && opts.KubernetesVersion == "" {
+			minor = v
+		}
+	}
+	if parts := strings.Split(minor, "."); len(parts) == 2 {
 		e.minor, _ = strconv.Atoi(parts[1])
 	}
 	return e, nil
@@ -80,6 +112,9 @@ func New(opts Options) (*Engine, error) {
 
 // Source is the engine's schema chain.
 func (e *Engine) Source() schema.Source { return e.chain }
+
+// Cluster is the live cluster's schema source, nil when the engine has none.
+func (e *Engine) Cluster() ClusterSource { return e.opts.Cluster }
 
 // Builtin is the embedded release in use.
 func (e *Engine) Builtin() *schema.Builtin { return e.builtin }
@@ -100,7 +135,7 @@ func (e *Engine) objectMeta() *schema.Schema {
 func (e *Engine) validator() *validate.Validator {
 	v := &validate.Validator{Source: e.chain, KubernetesMinor: e.minor, CEL: !e.opts.SkipCEL,
 		SkipYAML: e.opts.SkipYAML, SkipSchema: e.opts.SkipSchema, SkipMetadata: e.opts.SkipMetadata}
-	if e.crds.Len() > 0 {
+	if e.crds.Len() > 0 || e.opts.Cluster != nil {
 		v.ObjectMeta = e.objectMeta()
 	}
 	return v

@@ -209,3 +209,26 @@ func Document(minor, group, version string) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// Nearest returns the embedded minor version closest to v ("1.38.1" → the newest
+// embedded when it is older, "1.30" → the oldest): the schemas to fall back on for a
+// cluster of version v. It returns the newest embedded when v cannot be read.
+func Nearest(v string) string {
+	vs := versions()
+	if len(vs) == 0 {
+		return ""
+	}
+	m, ok := normalize(v)
+	if !ok {
+		return vs[len(vs)-1]
+	}
+	if compareMinor(m, vs[0]) < 0 {
+		return vs[0]
+	}
+	for i := len(vs) - 1; i >= 0; i-- {
+		if compareMinor(vs[i], m) <= 0 {
+			return vs[i]
+		}
+	}
+	return vs[len(vs)-1]
+}

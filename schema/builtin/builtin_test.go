@@ -326,3 +326,19 @@ func BenchmarkDocumentCoreV1(b *testing.B) {
 	}
 	b.SetBytes(int64(n))
 }
+
+func TestNearest(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"1.36", "1.36"},
+		{"v1.35.4", "1.35"},
+		{"v1.37.2+k3s1", "1.37"}, // unreadable: the newest
+		{"1.38", "1.37"},
+		{"2.0", "1.37"},
+		{"1.20", "1.34"},
+		{"", "1.37"},
+	} {
+		if got := Nearest(tc.in); got != tc.want {
+			t.Errorf("Nearest(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

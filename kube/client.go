@@ -1,0 +1,245 @@
+// Package kube is kubectl-lsp's access to a live cluster: kubeconfig and contexts as
+// kubectl reads them (cli-runtime), discovery and OpenAPI v3 through client-go's disk cache
+// (kubectl's ~/.kube/cache layout), and a schema source that never makes an editor wait on
+// the network. Every call has a deadline.
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/discovery"
+	diskcached "k8s.io/client-go/discovery/cached/disk"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/homedir"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/version"
+)
+
+// DefaultTimeout bounds one call to the cluster when Options.Timeout is zero.
+const DefaultTimeout = 15 * time.Second
+
+// discoveryTTL is how long client-go's disk cache trusts discovery documents, as kubectl.
+const discoveryTTL = 6 * time.Hour
+
+// ErrNoContext is returned when the kubeconfig names no context to use: there is no
+// cluster to talk to, which is not an error for the "auto" schema source.
+var ErrNoContext = errors.New("no Kubernetes context: the kubeconfig has no current-context and none was given with --context")
+
+// Options say how to reach the cluster.
+type Options struct {
+	// Flags are kubectl's connection flags (--kubeconfig, --context, -n, --cache-dir,
+	// --request-timeout, ...). Nil means the defaults: $KUBECONFIG or ~/.kube/config and
+	// its current context.
+	Flags *genericclioptions.ConfigFlags
+	// Timeout bounds each call; zero means --request-timeout when set, else DefaultTimeout.
+	Timeout time.Duration
+	// WrapTransport, when set, wraps the transport that reaches the network (inside the
+	// HTTP cache): tests count requests with it.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
+}
+
+// Client is one cluster as a kubeconfig context names it. It resolves the kubeconfig
+// without touching the network; calls are made on demand.
+type Client struct {
+	// Context, Cluster and User are the kubeconfig names in use.
+	Context, Cluster, User string
+	// Server is the API server URL.
+	Server string
+	// Namespace is the namespace for objects that name none (-n, else the context's,
+	// else "default").
+	Namespace string
+	// CacheDir is the cache root (~/.kube/cache, $KUBECACHEDIR or --cache-dir).
+	CacheDir string
+	// Timeout bounds each call.
+	Timeout time.Duration
+
+	config *rest.Config // with the network wrappers, without the HTTP cache
+	disco  *diskcached.CachedDiscoveryClient
+
+	mapperOnce sync.Once
+	mapper     meta.RESTMapper
+	dynOnce    sync.Once
+	dyn        dynamic.Interface
+	dynErr     error
+}
+
+// cacheOnlyKey marks a request that must be answered from the HTTP cache: the transport
+// under the cache refuses to reach the network for it.
+type cacheOnlyKey struct{}
+
+// errCacheMiss is what a cache-only request gets when the cache cannot answer it.
+var errCacheMiss = errors.New("not in the local cache")
+
+type guard struct{ rt http.RoundTripper }
+
+func (g guard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if v, _ := req.Context().Value(cacheOnlyKey{}).(bool); v {
+		return nil, errCacheMiss
+	}
+	return g.rt.RoundTrip(req)
+}
+
+// New resolves the kubeconfig. It returns ErrNoContext when there is no context to use.
+func New(opts Options) (*Client, error) {
+	flags := opts.Flags
+	if flags == nil {
+		flags = genericclioptions.NewConfigFlags(false)
+	}
+	loader := flags.ToRawKubeConfigLoader()
+	raw, err := loader.RawConfig()
+	if err != nil {
+		return nil, fmt.Errorf("reading the kubeconfig: %w", err)
+	}
+	ctxName := raw.CurrentContext
+	if flags.Context != nil && *flags.Context != "" {
+		ctxName = *flags.Context
+	}
+	if ctxName == "" {
+		return nil, ErrNoContext
+	}
+	kctx := raw.Contexts[ctxName]
+	if kctx == nil {
+		return nil, fmt.Errorf("context %q is not in the kubeconfig (contexts: %s)", ctxName, strings.Join(ContextNames(raw.Contexts), ", "))
+	}
+	cfg, err := loader.ClientConfig()
+	if err != nil {
+		if clientcmd.IsEmptyConfig(err) {
+			return nil, ErrNoContext
+		}
+		return nil, fmt.Errorf("context %q: %w", ctxName, err)
+	}
+	ns, _, err := loader.Namespace()
+	if err != nil || ns == "" {
+		ns = "default"
+	}
+	c := &Client{Context: ctxName, Cluster: kctx.Cluster, User: kctx.AuthInfo, Server: cfg.Host, Namespace: ns, Timeout: opts.Timeout}
+	if c.Timeout <= 0 {
+		c.Timeout = cfg.Timeout
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	cfg = rest.CopyConfig(cfg)
+	cfg.Timeout = c.Timeout
+	cfg.UserAgent = "kubectl-lsp/" + version.Version
+	if cfg.QPS == 0 {
+		cfg.QPS, cfg.Burst = 50, 100
+	}
+	if opts.WrapTransport != nil {
+		cfg.Wrap(opts.WrapTransport)
+	}
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return guard{rt} })
+	c.config = cfg
+
+	c.CacheDir = filepath.Join(homedir.HomeDir(), ".kube", "cache")
+	if env := os.Getenv("KUBECACHEDIR"); env != "" {
+		c.CacheDir = env
+	}
+	if flags.CacheDir != nil && *flags.CacheDir != "" {
+		c.CacheDir = *flags.CacheDir
+	}
+	c.disco, err = diskcached.NewCachedDiscoveryClientForConfig(cfg, filepath.Join(c.CacheDir, "discovery", safeHost(cfg.Host)),
+		filepath.Join(c.CacheDir, "http"), discoveryTTL)
+	if err != nil {
+		return nil, fmt.Errorf("context %q: %w", ctxName, err)
+	}
+	return c, nil
+}
+
+// ContextNames lists the contexts of a kubeconfig, sorted.
+func ContextNames[V any](contexts map[string]V) []string {
+	names := make([]string, 0, len(contexts))
+	for n := range contexts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Contexts lists the contexts of the kubeconfig flags select, and the current one.
+func Contexts(flags *genericclioptions.ConfigFlags) (names []string, current string, err error) {
+	if flags == nil {
+		flags = genericclioptions.NewConfigFlags(false)
+	}
+	raw, err := flags.ToRawKubeConfigLoader().RawConfig()
+	if err != nil {
+		return nil, "", err
+	}
+	return ContextNames(raw.Contexts), raw.CurrentContext, nil
+}
+
+// RESTConfig returns a copy of the client's configuration (with its deadline and
+// transport wrappers, without the HTTP cache).
+func (c *Client) RESTConfig() *rest.Config { return rest.CopyConfig(c.config) }
+
+// Discovery is the disk-cached discovery client (kubectl's ~/.kube/cache layout).
+func (c *Client) Discovery() discovery.CachedDiscoveryInterface { return c.disco }
+
+// Mapper maps kinds to resources through cached discovery.
+func (c *Client) Mapper() meta.RESTMapper {
+	c.mapperOnce.Do(func() {
+		m := restmapper.NewDeferredDiscoveryRESTMapper(c.disco)
+		c.mapper = restmapper.NewShortcutExpander(m, c.disco, nil)
+	})
+	return c.mapper
+}
+
+// Dynamic is a dynamic client for the cluster. The warnings of its DryRun requests are
+// returned with their results.
+func (c *Client) Dynamic() (dynamic.Interface, error) {
+	c.dynOnce.Do(func() {
+		cfg := c.RESTConfig()
+		CaptureWarnings(cfg)
+		c.dyn, c.dynErr = dynamic.NewForConfig(cfg)
+	})
+	return c.dyn, c.dynErr
+}
+
+// DryRunObject sends one object (decoded JSON) to the cluster as a server-side dry-run
+// (see DryRun), within the client's deadline. Objects without a namespace use the
+// client's.
+func (c *Client) DryRunObject(ctx context.Context, obj map[string]any) (*DryRunResult, error) {
+	dyn, err := c.Dynamic()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	res, err := DryRun(ctx, dyn, c.Mapper(), &unstructured.Unstructured{Object: obj}, c.Namespace)
+	if err == nil {
+		c.locateAdmission(ctx, res)
+	}
+	return res, err
+}
+
+// String names the cluster for messages: context "dev" (https://10.0.0.1:6443).
+func (c *Client) String() string { return fmt.Sprintf("context %q (%s)", c.Context, c.Server) }
+
+// withDeadline bounds a call by the client's timeout.
+func (c *Client) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, c.Timeout)
+}
+
+var unsafeChars = regexp.MustCompile(`[^(\w/.)]`)
+
+// safeHost is the cache folder of a host, as kubectl names it.
+func safeHost(host string) string {
+	h := strings.Replace(strings.Replace(host, "https://", "", 1), "http://", "", 1)
+	return unsafeChars.ReplaceAllString(h, "_")
+}
