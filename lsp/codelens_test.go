@@ -40,8 +40,9 @@ kind: Secret
 func TestCodeLens(t *testing.T) {
 	h := newHarness(t, harnessOptions{noInitialize: true})
 	caps := h.initialize(harnessOptions{}).Capabilities
-	if caps.CodeLensProvider == nil || caps.CodeLensProvider.ResolveProvider || caps.ExecuteCommandProvider != nil {
-		t.Errorf("codeLensProvider = %+v, executeCommandProvider = %+v; want lenses, no resolve, no commands", caps.CodeLensProvider, caps.ExecuteCommandProvider)
+	if caps.CodeLensProvider == nil || caps.CodeLensProvider.ResolveProvider || caps.ExecuteCommandProvider == nil ||
+		strings.Join(caps.ExecuteCommandProvider.Commands, " ") != strings.Join(serverCommands, " ") {
+		t.Errorf("codeLensProvider = %+v, executeCommandProvider = %+v; want lenses, no resolve, the server's commands", caps.CodeLensProvider, caps.ExecuteCommandProvider)
 	}
 	h.Open(uriA, lensFixture)
 	lenses := h.CodeLenses(uriA) // documents count as the engine's do ("---\n---" is one separator)

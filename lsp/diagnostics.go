@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
+	"github.com/kubectl-lsp/kubectl-lsp/kube"
 )
 
 // schedule (re)starts the diagnostics of doc's latest snapshot after delay, cancelling
@@ -75,6 +76,11 @@ func (s *Server) diagnose(ctx context.Context, snap *snapshot) {
 			return
 		}
 	}
+	s.mu.Lock()
+	if sf := snap.doc.server; sf != nil && sf.snap == snap {
+		findings = kube.MergeServerFindings(findings, sf.findings)
+	}
+	s.mu.Unlock()
 	diags := toDiagnostics(snap, findings)
 	if s.publish(ctx, snap, diags) {
 		s.log.Debug("diagnostics", "uri", snap.doc.uri, "version", snap.version, "count", len(diags), "took", time.Since(start))
@@ -185,6 +191,15 @@ func (s *Server) rebuild(trigger *document) {
 
 	var problems []string
 	opts := settings.engineOptions()
+	cluster, problem := s.ensureCluster(settings)
+	if problem != "" {
+		problems = append(problems, problem)
+	}
+	if cluster != nil {
+		opts.Cluster = cluster
+	} else if opts.SchemaSource == engine.SourceCluster {
+		opts.SchemaSource = engine.SourceBuiltin
+	}
 	eng, err := engine.New(opts)
 	if err != nil {
 		problems = append(problems, err.Error()+"; using the newest embedded release")

@@ -29,6 +29,7 @@ type document struct {
 	snap   *snapshot
 	cancel context.CancelFunc // of the pending or running diagnostics
 	crdKey uint64             // the CRD content of this document the engine was built with
+	server *serverFindings    // the last server-side dry-run's findings
 
 	// publishMu orders publications: a stale run never publishes after a newer one.
 	publishMu sync.Mutex

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +42,8 @@ type harness struct {
 	done      map[docVersion]int               // diagnosticsDone notifications per version
 	publishes map[protocol.DocumentURI][]int32 // versions published, in order
 	messages  []protocol.ShowMessageParams
+	statuses  []StatusParams
+	progress  []map[string]any // $/progress values, in order
 	texts     map[protocol.DocumentURI]string
 	versions  map[protocol.DocumentURI]int32
 	markers   map[protocol.DocumentURI]map[string]int
@@ -62,13 +65,19 @@ type harnessOptions struct {
 	noInitialize bool
 	// capabilities are the client's; nil means a typical modern client.
 	capabilities map[string]any
+	// server adjusts the server's options (cluster flags, transport wrappers).
+	server func(*Options)
 }
 
 func newHarness(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logger, logDone := testLogger(t)
-	srv := NewServer(Options{Logger: logger})
+	sopts := Options{Logger: logger}
+	if o.server != nil {
+		o.server(&sopts)
+	}
+	srv := NewServer(sopts)
 	srv.features = o.features
 	srv.testHookRequest = o.hook
 	serverEnd, clientEnd := net.Pipe()
@@ -150,6 +159,25 @@ func (h *harness) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrp
 		var p protocol.ShowMessageParams
 		_ = json.Unmarshal(req.Params(), &p)
 		h.messages = append(h.messages, p)
+	case MethodStatus:
+		var p StatusParams
+		if err := json.Unmarshal(req.Params(), &p); err != nil {
+			h.t.Errorf("status: %v", err)
+		}
+		h.statuses = append(h.statuses, p)
+	case protocol.MethodProgress:
+		var p struct {
+			Token string         `json:"token"`
+			Value map[string]any `json:"value"`
+		}
+		_ = json.Unmarshal(req.Params(), &p)
+		p.Value["token"] = p.Token
+		h.progress = append(h.progress, p.Value)
+	case protocol.MethodWorkDoneProgressCreate:
+		// Reply off the read loop: over a synchronous pipe, a write here could wait on
+		// a server that is itself writing.
+		go func() { _ = reply(ctx, nil, nil) }()
+		return nil
 	}
 	if _, isCall := req.(*jsonrpc2.Call); isCall {
 		return reply(ctx, nil, jsonrpc2.ErrMethodNotFound)
@@ -360,6 +388,45 @@ func (h *harness) Folding(uri protocol.DocumentURI) []protocol.FoldingRange {
 func (h *harness) Configure(settings map[string]any) {
 	h.t.Helper()
 	h.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": settings})
+}
+
+// Statuses returns the kubectl-lsp/status notifications received so far.
+func (h *harness) Statuses() []StatusParams {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]StatusParams(nil), h.statuses...)
+}
+
+// AwaitStatus waits for a status notification that satisfies cond and returns it.
+func (h *harness) AwaitStatus(what string, cond func(StatusParams) bool) StatusParams {
+	h.t.Helper()
+	var found StatusParams
+	h.await(what, func() bool {
+		for _, st := range h.statuses {
+			if cond(st) {
+				found = st
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// AwaitMessage waits for a showMessage containing text and returns it.
+func (h *harness) AwaitMessage(text string) protocol.ShowMessageParams {
+	h.t.Helper()
+	var found protocol.ShowMessageParams
+	h.await("a message containing "+strconv.Quote(text), func() bool {
+		for _, m := range h.messages {
+			if strings.Contains(m.Message, text) {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	return found
 }
 
 // Messages returns the window/showMessage notifications received so far.

@@ -66,6 +66,9 @@ type initializeParams struct {
 	WorkspaceFolders      []protocol.WorkspaceFolder `json:"workspaceFolders,omitempty"`
 	InitializationOptions json.RawMessage            `json:"initializationOptions,omitempty"`
 	Capabilities          struct {
+		Window struct {
+			WorkDoneProgress bool `json:"workDoneProgress,omitempty"`
+		} `json:"window"`
 		TextDocument struct {
 			Hover *struct {
 				ContentFormat []protocol.MarkupKind `json:"contentFormat,omitempty"`
@@ -87,6 +90,7 @@ type clientCaps struct {
 	markdownHover       bool
 	snippets            bool
 	hierarchicalSymbols bool
+	workDoneProgress    bool
 }
 
 func (p *initializeParams) caps() clientCaps {
@@ -102,5 +106,6 @@ func (p *initializeParams) caps() clientCaps {
 	}
 	c.snippets = td.Completion != nil && td.Completion.CompletionItem != nil && td.Completion.CompletionItem.SnippetSupport
 	c.hierarchicalSymbols = td.DocumentSymbol != nil && td.DocumentSymbol.HierarchicalDocumentSymbolSupport
+	c.workDoneProgress = p.Capabilities.Window.WorkDoneProgress
 	return c
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/version"
@@ -26,6 +28,13 @@ type Options struct {
 	// Settings are the defaults, before the client's initializationOptions and
 	// workspace/didChangeConfiguration.
 	Settings Settings
+	// ConfigFlags are kubectl's connection flags the server was started with
+	// (--kubeconfig, --context, --cache-dir, ...); the kubeconfig and context settings
+	// override them. Nil means kubectl's defaults.
+	ConfigFlags *genericclioptions.ConfigFlags
+	// WrapTransport, when set, wraps the network transport of cluster clients (tests
+	// count requests with it).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Server is kubectl-lsp's language server. A Server serves one connection.
@@ -50,6 +59,10 @@ type Server struct {
 	// rebuildMu serialises engine builds.
 	rebuildMu sync.Mutex
 
+	baseFlags     *genericclioptions.ConfigFlags
+	wrapTransport func(http.RoundTripper) http.RoundTripper
+	progress      progressReporter
+
 	mu            sync.Mutex
 	state         serverState
 	closing       bool
@@ -64,6 +77,10 @@ type Server struct {
 	gen           uint64 // counts engine builds; cached findings are per generation
 	lastEngineErr string
 	inflight      map[jsonrpc2.ID]context.CancelFunc
+	// cluster supplies live schemas; nil when none is configured or reachable by config.
+	cluster *clusterConn
+	// contextOverride is the context chosen with the useContext command.
+	contextOverride string
 }
 
 type serverState int
@@ -84,14 +101,18 @@ func NewServer(opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{
-		log:      log,
-		defaults: opts.Settings,
-		settings: opts.Settings,
-		exited:   make(chan struct{}),
-		docs:     map[protocol.DocumentURI]*document{},
-		inflight: map[jsonrpc2.ID]context.CancelFunc{},
+	s := &Server{
+		log:           log,
+		defaults:      opts.Settings,
+		settings:      opts.Settings,
+		exited:        make(chan struct{}),
+		docs:          map[protocol.DocumentURI]*document{},
+		inflight:      map[jsonrpc2.ID]context.CancelFunc{},
+		baseFlags:     opts.ConfigFlags,
+		wrapTransport: opts.WrapTransport,
 	}
+	s.progress.s = s
+	return s
 }
 
 // Serve speaks LSP over rwc until the client sends exit, the connection ends or ctx is
@@ -240,6 +261,7 @@ var requestHandlers = map[string]requestHandler{
 	protocol.MethodTextDocumentFoldingRange:   (*Server).foldingRange,
 	protocol.MethodTextDocumentCodeAction:     (*Server).codeAction,
 	protocol.MethodTextDocumentCodeLens:       (*Server).codeLens,
+	protocol.MethodWorkspaceExecuteCommand:    (*Server).executeCommand,
 }
 
 func (s *Server) notification(method string, params json.RawMessage) {
@@ -258,6 +280,9 @@ func (s *Server) notification(method string, params json.RawMessage) {
 		var err error
 		switch method {
 		case protocol.MethodInitialized:
+			s.goSendStatus()
+		case protocol.MethodTextDocumentDidSave:
+			err = s.didSave(params)
 		case protocol.MethodCancelRequest:
 			err = s.cancelRequest(params)
 		case protocol.MethodTextDocumentDidOpen:
@@ -330,7 +355,9 @@ func (s *Server) capabilities() protocol.ServerCapabilities {
 		TextDocumentSync: &protocol.TextDocumentSyncOptions{
 			OpenClose: true,
 			Change:    protocol.TextDocumentSyncKindIncremental,
+			Save:      &protocol.SaveOptions{IncludeText: false},
 		},
+		ExecuteCommandProvider: &protocol.ExecuteCommandOptions{Commands: serverCommands},
 	}
 	src := s.featureSource(nil)
 	if _, ok := src.(hoverer); ok {
@@ -358,6 +385,7 @@ func (s *Server) capabilities() protocol.ServerCapabilities {
 }
 
 func (s *Server) shutdown() {
+	s.stopCluster()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.state = stateShutdown
@@ -489,6 +517,9 @@ func (s *Server) didChangeConfiguration(raw json.RawMessage) error {
 		return err
 	}
 	s.mu.Lock()
+	if settings.Context != s.settings.Context || settings.Kubeconfig != s.settings.Kubeconfig {
+		s.contextOverride = "" // the user chose in the settings
+	}
 	s.settings = settings
 	s.mu.Unlock()
 	s.goRebuild()

@@ -3,6 +3,7 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,17 @@ type Settings struct {
 	// matches the file name in any directory.
 	Files   []string `json:"files,omitempty"`
 	Exclude []string `json:"exclude,omitempty"`
+	// Kubeconfig is the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).
+	Kubeconfig string `json:"kubeconfig,omitempty"`
+	// Context is the kubeconfig context whose cluster supplies schemas (default: the
+	// kubeconfig's current context). The useContext command overrides it.
+	Context string `json:"context,omitempty"`
+	// DryRun is "onSave" to send each object of a saved file to the cluster as a
+	// server-side dry-run (admission webhooks and policies included), or "off" (default).
+	DryRun string `json:"dryRun,omitempty"`
+	// ClusterRefreshSeconds is how often the cluster is checked for new or changed
+	// schemas, e.g. CRDs (default 20).
+	ClusterRefreshSeconds *float64 `json:"clusterRefreshSeconds,omitempty"`
 	// DiagnosticsDoneNotification asks for a kubectl-lsp/diagnosticsDone notification after
 	// each publishDiagnostics (for tests and scripts).
 	DiagnosticsDoneNotification bool `json:"diagnosticsDoneNotification,omitempty"`
@@ -47,6 +59,22 @@ func (s Settings) debounce() time.Duration {
 		return DefaultDebounce
 	}
 	return time.Duration(*s.DebounceMs) * time.Millisecond
+}
+
+// Values of Settings.DryRun.
+const (
+	DryRunOff    = "off"
+	DryRunOnSave = "onSave"
+)
+
+// DefaultClusterRefresh is how often the cluster is checked for new schemas.
+const DefaultClusterRefresh = 20 * time.Second
+
+func (s Settings) refreshInterval() time.Duration {
+	if s.ClusterRefreshSeconds == nil || *s.ClusterRefreshSeconds <= 0 {
+		return DefaultClusterRefresh
+	}
+	return time.Duration(*s.ClusterRefreshSeconds * float64(time.Second))
 }
 
 func (s Settings) validate() bool { return s.Validate == nil || *s.Validate }
@@ -183,7 +211,27 @@ func parseSettings(raw json.RawMessage, base Settings) (Settings, error) {
 	if err := s.checkGlobs(); err != nil {
 		return base, err
 	}
+	switch s.DryRun {
+	case "", DryRunOff, DryRunOnSave:
+	default:
+		return base, fmt.Errorf("dryRun %q: use onSave or off", s.DryRun)
+	}
+	switch s.SchemaSource {
+	case "", engine.SourceAuto, engine.SourceCluster, engine.SourceBuiltin:
+	default:
+		return base, fmt.Errorf("schemaSource %q: use auto, cluster or builtin", s.SchemaSource)
+	}
 	return s, nil
+}
+
+// expandHome expands a leading ~/ to the home folder.
+func expandHome(p string) string {
+	if strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[2:])
+		}
+	}
+	return p
 }
 
 // resolveCRDPaths makes relative CRD paths absolute against root (when known).

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,14 +25,16 @@ type ExplainOptions struct {
 	Recursive         bool
 	MaxDepth          int
 	KubernetesVersion string
+	SchemaSource      string
 	CRDs              []string
 
 	// Resource is the argument, TYPE[.FIELD...].
 	Resource string
 }
 
-var explainLong = `Describe the fields of a resource and their structure, as kubectl explain does, from
-the OpenAPI schemas of a Kubernetes release embedded in kubectl-lsp: no cluster needed.
+var explainLong = `Describe the fields of a resource and their structure, as kubectl explain does: from
+the OpenAPI schemas the current context's cluster serves (custom resources included), or,
+without a cluster, from a Kubernetes release embedded in kubectl-lsp.
 
 Fields are named by a simple path:
 
@@ -42,7 +45,10 @@ its group (deployments.apps). Lists and maps are stepped through: pods.spec.cont
 is the ports field of each container.
 
 Enum fields list their allowed values. Unlike the schemas a live kube-apiserver serves, the
-embedded ones lack the "Possible enum values" paragraph of their descriptions.`
+embedded ones lack the "Possible enum values" paragraph of their descriptions.
+
+The cluster's schemas are cached in kubectl's cache folder (~/.kube/cache, --cache-dir).
+--kubernetes-version or --schema-source=builtin select the embedded schemas.`
 
 var explainExample = `  # Describe a resource and its fields
   kubectl-lsp explain pods
@@ -86,6 +92,7 @@ func NewCmdExplain(flags *genericclioptions.ConfigFlags, streams genericiooption
 	f.IntVar(&o.MaxDepth, "max-depth", 0, "with --recursive, the levels of nested fields to print (0: no limit)")
 	f.StringVar(&o.APIVersion, "api-version", "", "explain this API version of the resource (GROUP/VERSION, or VERSION for the core group)")
 	f.StringVarP(&o.Output, "output", "o", o.Output, "output format: plaintext or markdown")
+	f.StringVar(&o.SchemaSource, "schema-source", engine.SourceAuto, sourceHelp)
 	f.StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Kubernetes release whose schemas to use (embedded: "+strings.Join(builtin.Versions(), ", ")+"; default the newest)")
 	f.StringSliceVar(&o.CRDs, "crd", nil, "CustomResourceDefinition manifests (files or directories) that define custom resources")
 	return cmd
@@ -125,9 +132,9 @@ func (o *ExplainOptions) Validate() error {
 
 // Run resolves the resource and prints its explanation.
 func (o *ExplainOptions) Run() error {
-	eng, err := engine.New(engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: engine.SourceBuiltin})
+	eng, err := newEngine(context.Background(), o.ConfigFlags, engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource}, o.ErrOut)
 	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
 	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
 		return &ExitError{Code: 2, Err: err}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,6 +31,7 @@ type FeatureOptions struct {
 
 	Output            string
 	KubernetesVersion string
+	SchemaSource      string
 	CRDs              []string
 
 	// File is the manifest (- for standard input); Line and Column the 1-based position
@@ -42,6 +44,7 @@ func (o *FeatureOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	f.StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Kubernetes release whose schemas to use (embedded: "+strings.Join(builtin.Versions(), ", ")+"; default the newest)")
+	f.StringVar(&o.SchemaSource, "schema-source", engine.SourceAuto, sourceHelp)
 	f.StringSliceVar(&o.CRDs, "crd", nil, "CustomResourceDefinition manifests (files or directories) that define custom resources")
 }
 
@@ -80,9 +83,9 @@ func (o *FeatureOptions) Validate() error {
 // load builds the engine and reads the file; CRDs among its documents define kinds for
 // the others.
 func (o *FeatureOptions) load() (*engine.Engine, *yamlpos.File, error) {
-	eng, err := engine.New(engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: engine.SourceBuiltin})
+	eng, err := newEngine(context.Background(), o.ConfigFlags, engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource}, o.ErrOut)
 	if err != nil {
-		return nil, nil, usageError("%v", err)
+		return nil, nil, err
 	}
 	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
 		return nil, nil, &ExitError{Code: 2, Err: err}

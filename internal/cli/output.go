@@ -11,6 +11,7 @@ import (
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/version"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"github.com/kubectl-lsp/kubectl-lsp/kube"
 )
 
 // The JSON report is a contract scripts rely on: fields keep their meaning; new ones may be
@@ -345,4 +346,6 @@ var codeDescriptions = map[string]string{
 	validate.CodeAnnotation:     "invalid annotation",
 	validate.CodeCRD:            "invalid CustomResourceDefinition",
 	validate.CodeOffByDefault:   "API version not served unless enabled",
+	validate.CodeNamespaceScope: "namespace set on a cluster-scoped kind (ignored)",
+	kube.CodeServer:             "the apiserver rejected the object in a server-side dry-run",
 }

@@ -49,8 +49,14 @@ documentation, completion and document symbols for Kubernetes manifests, over th
 Server Protocol on standard input and output.
 
 Editors start it themselves. Settings come from the editor (initializationOptions and
-workspace/didChangeConfiguration: kubernetesVersion, schemaSource, crdPaths, debounceMs,
-validate); the flags below are the defaults the editor's settings override.`,
+workspace/didChangeConfiguration: kubernetesVersion, schemaSource, crdPaths, kubeconfig,
+context, dryRun, debounceMs, validate, ...); the flags below are the defaults the editor's
+settings override.
+
+With the auto or cluster schema source, schemas come from the cluster of the current
+context (or --context): OpenAPI v3, CRDs included, cached in kubectl's cache folder so that
+a warm start makes no network call, and checked for changes in the background. The
+server never waits on the cluster: until its schemas are there, the embedded ones answer.`,
 		Example: serveExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -96,7 +102,8 @@ func (o *ServeOptions) Run(ctx context.Context) error {
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: o.level}))
 	srv := lsp.NewServer(lsp.Options{
-		Logger: logger,
+		Logger:      logger,
+		ConfigFlags: o.ConfigFlags,
 		Settings: lsp.Settings{
 			KubernetesVersion: o.KubernetesVersion,
 			SchemaSource:      o.SchemaSource,

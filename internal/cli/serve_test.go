@@ -42,7 +42,7 @@ func TestServeSession(t *testing.T) {
 	if err != nil {
 		t.Fatalf("serve: %v (exit %d)", err, ExitCode(err))
 	}
-	for _, want := range []string{`"textDocumentSync":{"openClose":true,"change":2}`, `"serverInfo":{"name":"kubectl-lsp"`, `"result":null,"id":2`} {
+	for _, want := range []string{`"textDocumentSync":{"openClose":true,"change":2,"save":{}}`, `"serverInfo":{"name":"kubectl-lsp"`, `"result":null,"id":2`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %s:\n%s", want, out)
 		}

@@ -17,7 +17,9 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"github.com/kubectl-lsp/kubectl-lsp/kube"
 	"github.com/kubectl-lsp/kubectl-lsp/schema/builtin"
 )
 
@@ -33,6 +35,7 @@ type ValidateOptions struct {
 	SchemaSource      string
 	CRDs              []string
 	Verbose           bool
+	DryRun            string
 
 	paths []string
 	// progress forces (true) or disables (false) the progress line; nil decides by terminal.
@@ -49,7 +52,11 @@ var validateExample = `  # Validate every manifest in a directory tree against t
   helm template ./chart | kubectl-lsp validate - -o json
 
   # Annotate a pull request in GitHub Actions
-  kubectl-lsp validate -R . -o github`
+  kubectl-lsp validate -R . -o github
+
+  # Validate against the schemas of the cluster of context "staging", and let its
+  # admission webhooks and policies judge each object too (nothing is changed)
+  kubectl-lsp validate --context staging --dry-run=server -R ./deploy`
 
 // NewCmdValidate builds `kubectl-lsp validate`.
 func NewCmdValidate(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
@@ -85,9 +92,10 @@ input errors.`,
 	f.BoolVarP(&o.Recursive, "recursive", "R", false, "process directories recursively")
 	f.StringVarP(&o.Output, "output", "o", o.Output, "output format: text, json, junit, sarif or github")
 	f.StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Kubernetes release whose schemas to use (embedded: "+strings.Join(builtin.Versions(), ", ")+"; default the newest)")
-	f.StringVar(&o.SchemaSource, "schema-source", o.SchemaSource, "where schemas come from: auto, cluster or builtin")
+	f.StringVar(&o.SchemaSource, "schema-source", o.SchemaSource, sourceHelp)
 	f.StringSliceVar(&o.CRDs, "crd", nil, "CustomResourceDefinition manifests (files or directories) that define custom resources")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also list valid and skipped documents, with the schema source of each")
+	f.StringVar(&o.DryRun, "dry-run", "none", `"server" also sends each object to the cluster as a server-side dry-run (strict field validation; admission webhooks and policies run), reporting its verdicts at their positions; "none" or "client" validate locally only`)
 	return cmd
 }
 
@@ -105,12 +113,69 @@ func (o *ValidateOptions) Complete(args []string) error {
 	return nil
 }
 
+// dryRunWorkers bounds the dry-run requests in flight.
+const dryRunWorkers = 4
+
+// dryRunResults sends every document that is an object (not skipped) to the cluster as a
+// server-side dry-run and adds its verdicts to the results. A failure to reach the
+// cluster is an error.
+func dryRunResults(ctx context.Context, c *kube.Client, results [][]validate.Result) error {
+	var todo []*validate.Result
+	for _, rs := range results {
+		for i := range rs {
+			if rs[i].Status != validate.Skipped && rs[i].Doc != nil {
+				todo = append(todo, &rs[i])
+			}
+		}
+	}
+	var (
+		mu       sync.Mutex
+		firstErr error
+	)
+	engine.Parallel(len(todo), dryRunWorkers, func(i int) {
+		r := todo[i]
+		mu.Lock()
+		failed := firstErr != nil
+		mu.Unlock()
+		if failed || ctx.Err() != nil {
+			return
+		}
+		fs, sent, err := c.DryRunDocument(ctx, r.Doc)
+		if err != nil {
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = fmt.Errorf("server-side dry-run against %s: %w", c, err)
+			}
+			mu.Unlock()
+			return
+		}
+		if !sent {
+			return
+		}
+		r.Findings = kube.MergeServerFindings(r.Findings, fs)
+		for _, f := range r.Findings {
+			if f.Severity == validate.Error {
+				r.Status = validate.Invalid
+			}
+		}
+	})
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted")
+	}
+	return firstErr
+}
+
 // Validate checks the flags.
 func (o *ValidateOptions) Validate() error {
 	switch o.Output {
 	case "text", "json", "junit", "sarif", "github":
 	default:
 		return usageError("unknown output format %q: use text, json, junit, sarif or github", o.Output)
+	}
+	switch o.DryRun {
+	case "none", "client", "server":
+	default:
+		return usageError("--dry-run=%q: use none, client or server", o.DryRun)
 	}
 	stdin := 0
 	for _, p := range o.paths {
@@ -132,9 +197,20 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	tuneGC()
-	eng, err := engine.New(engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource, ReleaseTrees: true})
+	var cluster *kube.Client
+	if o.DryRun == "server" {
+		var err error
+		if cluster, err = kube.New(kube.Options{Flags: o.ConfigFlags}); err != nil {
+			return &ExitError{Code: 2, Err: fmt.Errorf("--dry-run=server: %w", err)}
+		}
+	}
+	eng, err := newEngine(ctx, o.ConfigFlags, engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource,
+		ReleaseTrees: cluster == nil}, o.ErrOut)
 	if err != nil {
-		return usageError("%v", err)
+		return err
+	}
+	if o.Verbose {
+		fmt.Fprintf(o.ErrOut, "Schemas: %s\n", eng.Source().Name())
 	}
 	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
 		return &ExitError{Code: 2, Err: err}
@@ -159,6 +235,11 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 	prog.finish()
 	if ctx.Err() != nil {
 		return &ExitError{Code: 2, Err: fmt.Errorf("interrupted")}
+	}
+	if cluster != nil {
+		if err := dryRunResults(ctx, cluster, results); err != nil {
+			return &ExitError{Code: 2, Err: err}
+		}
 	}
 	rep := newReport(files, results)
 	if err := rep.write(o.Out, o.Output, o.Verbose); err != nil {
