@@ -71,6 +71,8 @@ type Client struct {
 
 	config *rest.Config // with the network wrappers, without the HTTP cache
 	disco  *diskcached.CachedDiscoveryClient
+	// cached reads the HTTP disk cache only: no credentials, no network.
+	cached *diskcached.CachedDiscoveryClient
 
 	mapperOnce sync.Once
 	mapper     meta.RESTMapper
@@ -79,21 +81,14 @@ type Client struct {
 	dynErr     error
 }
 
-// cacheOnlyKey marks a request that must be answered from the HTTP cache: the transport
-// under the cache refuses to reach the network for it.
-type cacheOnlyKey struct{}
-
 // errCacheMiss is what a cache-only request gets when the cache cannot answer it.
 var errCacheMiss = errors.New("not in the local cache")
 
-type guard struct{ rt http.RoundTripper }
+// offline is the transport under the cache-only client's HTTP cache: what the cache does
+// not answer, it refuses.
+type offline struct{}
 
-func (g guard) RoundTrip(req *http.Request) (*http.Response, error) {
-	if v, _ := req.Context().Value(cacheOnlyKey{}).(bool); v {
-		return nil, errCacheMiss
-	}
-	return g.rt.RoundTrip(req)
-}
+func (offline) RoundTrip(*http.Request) (*http.Response, error) { return nil, errCacheMiss }
 
 // New resolves the kubeconfig. It returns ErrNoContext when there is no context to use.
 func New(opts Options) (*Client, error) {
@@ -144,7 +139,6 @@ func New(opts Options) (*Client, error) {
 	if opts.WrapTransport != nil {
 		cfg.Wrap(opts.WrapTransport)
 	}
-	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return guard{rt} })
 	c.config = cfg
 
 	c.CacheDir = filepath.Join(homedir.HomeDir(), ".kube", "cache")
@@ -154,9 +148,16 @@ func New(opts Options) (*Client, error) {
 	if flags.CacheDir != nil && *flags.CacheDir != "" {
 		c.CacheDir = *flags.CacheDir
 	}
-	c.disco, err = diskcached.NewCachedDiscoveryClientForConfig(cfg, filepath.Join(c.CacheDir, "discovery", safeHost(cfg.Host)),
-		filepath.Join(c.CacheDir, "http"), discoveryTTL)
+	discoDir, httpDir := filepath.Join(c.CacheDir, "discovery", safeHost(cfg.Host)), filepath.Join(c.CacheDir, "http")
+	c.disco, err = diskcached.NewCachedDiscoveryClientForConfig(cfg, discoDir, httpDir, discoveryTTL)
 	if err != nil {
+		return nil, fmt.Errorf("context %q: %w", ctxName, err)
+	}
+	// Reading the cache needs no credentials: an exec credential plugin (which may prompt
+	// or take seconds) never runs for it.
+	offlineCfg := &rest.Config{Host: cfg.Host, APIPath: cfg.APIPath, UserAgent: cfg.UserAgent, QPS: -1, Timeout: c.Timeout}
+	offlineCfg.Wrap(func(http.RoundTripper) http.RoundTripper { return offline{} })
+	if c.cached, err = diskcached.NewCachedDiscoveryClientForConfig(offlineCfg, discoDir, httpDir, discoveryTTL); err != nil {
 		return nil, fmt.Errorf("context %q: %w", ctxName, err)
 	}
 	return c, nil

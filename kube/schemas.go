@@ -288,8 +288,8 @@ func (s *Schemas) document(url string) *gvDoc {
 	s.mu.Unlock()
 
 	// The disk cache answers without the network when it has this hash.
-	ctx, cancel := s.c.withDeadline(context.WithValue(context.Background(), cacheOnlyKey{}, true))
-	data, err := s.fetchDoc(ctx, url)
+	ctx, cancel := s.c.withDeadline(context.Background())
+	data, err := s.fetchDoc(ctx, url, true)
 	cancel()
 	if err == nil {
 		s.compile(d, data)
@@ -298,7 +298,7 @@ func (s *Schemas) document(url string) *gvDoc {
 	if s.opts.Wait {
 		ctx, cancel := s.c.withDeadline(context.Background())
 		defer cancel()
-		data, err = s.fetchDoc(ctx, url)
+		data, err = s.fetchDoc(ctx, url, false)
 		if err != nil {
 			d.err = s.describe(err)
 			close(d.ready)
@@ -317,7 +317,7 @@ func (s *Schemas) fetchInBackground(d *gvDoc) {
 	defer s.setBusy(what, false)
 	ctx, cancel := s.c.withDeadline(context.Background())
 	defer cancel()
-	data, err := s.fetchDoc(ctx, d.url)
+	data, err := s.fetchDoc(ctx, d.url, false)
 	if err != nil {
 		d.err = s.describe(err)
 		close(d.ready)
@@ -353,13 +353,18 @@ func (s *Schemas) compile(d *gvDoc, data []byte) {
 	}
 }
 
-// fetchDoc gets one group-version's document through the HTTP disk cache.
-func (s *Schemas) fetchDoc(ctx context.Context, serverRelative string) ([]byte, error) {
+// fetchDoc gets one group-version's document through the HTTP disk cache; cacheOnly
+// reads the cache and nothing else.
+func (s *Schemas) fetchDoc(ctx context.Context, serverRelative string, cacheOnly bool) ([]byte, error) {
 	u, err := url.Parse(serverRelative)
 	if err != nil {
 		return nil, err
 	}
-	req := s.c.disco.RESTClient().Get().AbsPath(u.Path).SetHeader("Accept", "application/json")
+	client := s.c.disco
+	if cacheOnly {
+		client = s.c.cached
+	}
+	req := client.RESTClient().Get().AbsPath(u.Path).SetHeader("Accept", "application/json")
 	for k, vs := range u.Query() {
 		for _, v := range vs {
 			req = req.Param(k, v)
