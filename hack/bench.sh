@@ -15,6 +15,7 @@
 #   BENCH_RUNS=5            timed runs per tool and corpus (median reported)
 #   BENCH_DOCS="5000 500"   corpus sizes
 #   BENCH_ERROR_DOCS=1000   size of the corpus with injected errors (every 10th invalid)
+#   BENCH_CLUSTER=1         also measure the cluster schema source (real kube-apiserver)
 #   BENCH_GO=1              also run the Go benchmarks (go test -bench) afterwards
 #   BENCH_TIMER=auto        auto (GNU /usr/bin/time if present), time, or helper
 #   BENCH_STRICT=0          1: exit 1 when kubectl-lsp misses its targets (>= 3x, < 100 MiB)
@@ -194,6 +195,17 @@ rc=0
 "$HELPERS/compare" -n "$ERROR_DOCS" -injected "$OUT/errors-$ERROR_DOCS.tsv" \
   -lsp "$OUT/errors.kubectl-lsp.json" -kubeconform "$OUT/errors.kubeconform.json"
 rm -f "$OUT/.measure" "$OUT/.stderr"
+
+# --- cluster schema source ------------------------------------------------------------
+# Cold and warm schema loads (time and requests reaching the network) against a real
+# kube-apiserver, and kubectl-lsp explain vs kubectl explain as processes.
+if [[ ${BENCH_CLUSTER:-1} == 1 ]]; then
+  log "cluster schema source (the control plane is built once into .cache: make controlplane)"
+  "$MAKE" --no-print-directory controlplane >&2
+  printf '
+'
+  "$GO" run ./internal/bench/cmd/clusterbench -runs "$RUNS" -bin "$BIN"
+fi
 
 # --- Go benchmarks ---------------------------------------------------------------------
 if [[ ${BENCH_GO:-1} == 1 ]]; then

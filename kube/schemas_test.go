@@ -3,6 +3,7 @@ package kube_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -338,6 +339,38 @@ func TestFailuresAreClassified(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSlowServer: a server that accepts connections and never answers costs one deadline,
+// then a clear error and the fallback.
+func TestSlowServer(t *testing.T) {
+	c := testcluster.Shared(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close() // held open, never answered
+		}
+	}()
+	kc := writeKubeconfig(t, c, "https://"+ln.Addr().String(), "x")
+	cl, err := kube.New(kube.Options{Flags: flagsFor(kc, "", t.TempDir()), Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := kube.NewSchemas(cl, kube.SchemaOptions{Wait: true})
+	start := time.Now()
+	err = src.Start(context.Background())
+	if err == nil || src.Status().ErrorKind != "unreachable" || !strings.Contains(err.Error(), "did not answer in time") {
+		t.Fatalf("Start against a silent server: %v (status %+v)", err, src.Status())
+	}
+	t.Logf("gave up after %v", time.Since(start))
 }
 
 // TestNoContext: a kubeconfig without a current context is ErrNoContext, not an error
