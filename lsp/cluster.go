@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/kube"
+	"github.com/kubectl-lsp/kubectl-lsp/schema/builtin"
 )
 
 // The cluster side of the server: which cluster supplies schemas, its status for the
@@ -166,7 +167,14 @@ func (s *Server) clusterEvent(conn *clusterConn, e kube.Event) {
 	switch e.Kind {
 	case kube.SchemasChanged:
 		s.log.Info("cluster schemas changed", "what", e.Message)
-		s.revalidateAll()
+		s.mu.Lock()
+		eng, explicit := s.eng, s.settings.KubernetesVersion != ""
+		s.mu.Unlock()
+		if v := conn.src.KubernetesVersion(); eng != nil && !explicit && v != "" && eng.Builtin().Version() != builtin.Nearest(v) {
+			s.goRebuild() // the cluster's version is known now: its embedded release falls back
+		} else {
+			s.revalidateAll()
+		}
 		s.sendStatus()
 	case kube.StatusChanged:
 		s.sendStatus()
