@@ -79,6 +79,8 @@ type Client struct {
 	dynOnce    sync.Once
 	dyn        dynamic.Interface
 	dynErr     error
+
+	acts actions
 }
 
 // errCacheMiss is what a cache-only request gets when the cache cannot answer it.
