@@ -15,7 +15,6 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/discovery"
 
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
@@ -120,6 +119,11 @@ type Schemas struct {
 	busy     map[string]bool
 	kick     chan struct{}
 	started  bool
+
+	// ctx ends the background fetches (Close); wg tracks them.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // NewSchemas returns the cluster's schema source, loaded from the disk cache when a
@@ -129,6 +133,7 @@ func NewSchemas(c *Client, opts SchemaOptions) *Schemas {
 		opts.RefreshInterval = 20 * time.Second
 	}
 	s := &Schemas{c: c, opts: opts, docs: map[string]*gvDoc{}, busy: map[string]bool{}, kick: make(chan struct{}, 1)}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.status = Status{Context: c.Context, Cluster: c.Cluster, Server: c.Server, Source: "builtin"}
 	if snap, err := s.readSnapshot(); err == nil && snap.Server == c.Server {
 		s.setSnapshot(snap)
@@ -307,15 +312,33 @@ func (s *Schemas) document(url string) *gvDoc {
 		s.compile(d, data)
 		return d
 	}
-	go s.fetchInBackground(d)
+	s.mu.Lock()
+	if s.ctx.Err() != nil {
+		s.mu.Unlock()
+		return nil
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		s.fetchInBackground(d)
+	}()
 	return nil
+}
+
+// Close ends the source's background fetches and waits for them.
+func (s *Schemas) Close() {
+	s.mu.Lock()
+	s.cancel()
+	s.mu.Unlock()
+	s.wg.Wait()
 }
 
 func (s *Schemas) fetchInBackground(d *gvDoc) {
 	what := "OpenAPI v3 " + strings.TrimPrefix(pathOf(d.url), "/openapi/v3/")
 	s.setBusy(what, true)
 	defer s.setBusy(what, false)
-	ctx, cancel := s.c.withDeadline(context.Background())
+	ctx, cancel := s.c.withDeadline(s.ctx)
 	defer cancel()
 	data, err := s.fetchDoc(ctx, d.url, false)
 	if err != nil {
@@ -569,35 +592,15 @@ func (s *Schemas) fetchPaths(ctx context.Context) (map[string]string, error) {
 func (s *Schemas) fetchDiscovery(ctx context.Context) (string, []kindEntry, error) {
 	ctx, cancel := s.c.withDeadline(ctx)
 	defer cancel()
-	done := make(chan struct{})
-	var (
-		ver       string
-		resources []*metav1.APIResourceList
-		err       error
-	)
-	go func() {
-		defer close(done)
-		s.c.disco.Invalidate()
-		if v, e := s.c.disco.ServerVersion(); e == nil {
-			ver = v.GitVersion
-		} else {
-			err = e
-			return
-		}
-		var lists []*metav1.APIResourceList
-		_, lists, err = s.c.disco.ServerGroupsAndResources()
-		if err != nil && discovery.IsGroupDiscoveryFailedError(err) {
-			err = nil // some aggregated APIs are down: keep the rest
-		}
-		resources = lists
-	}()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return "", nil, ctx.Err()
-	}
+	s.c.disco.Invalidate()
+	v, err := s.c.disco.ServerVersionWithContext(ctx)
 	if err != nil {
 		return "", nil, err
+	}
+	ver := v.GitVersion
+	_, resources, err := s.c.disco.ServerGroupsAndResourcesWithContext(ctx)
+	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
+		return "", nil, err // (some aggregated APIs being down is not: keep the rest)
 	}
 	var kinds []kindEntry
 	for _, list := range resources {

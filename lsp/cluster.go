@@ -100,6 +100,7 @@ func (s *Server) ensureCluster(settings Settings) (*kube.Schemas, string) {
 	}
 	if cur != nil {
 		cur.stop()
+		cur.src.Close()
 	}
 	s.mu.Lock()
 	s.cluster = nil
@@ -433,6 +434,7 @@ func (s *Server) stopCluster() {
 	s.mu.Unlock()
 	if conn != nil {
 		conn.stop()
+		conn.src.Close()
 	}
 }
 

@@ -143,6 +143,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	s.closing = true
 	s.mu.Unlock()
 	cancel()
+	s.stopCluster()
 	// Closing the connection ends its read loop, except on a blocking standard input,
 	// which only the process's exit ends: do not wait for it.
 	_ = s.conn.Close()
