@@ -229,7 +229,7 @@ func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured, sour
 			if err != nil {
 				return err
 			}
-			helper := resource.NewHelper(info.Client, info.Mapping).DryRun(serverDry).WithFieldManager(FieldManager)
+			helper := resource.NewHelper(info.Client, info.Mapping).DryRun(serverDry).WithFieldManager(FieldManager).WithFieldValidation("Strict")
 			force := opts.ForceConflicts
 			res, err := helper.Patch(info.Namespace, info.Name, types.ApplyPatchType, data, &metav1.PatchOptions{Force: &force})
 			if err != nil {
@@ -241,7 +241,8 @@ func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured, sour
 			out.Operation, out.Object = "serverside-applied", asUnstructured(res)
 			return nil
 		}
-		helper := resource.NewHelper(info.Client, info.Mapping).DryRun(serverDry).WithFieldManager(clientSideFieldManager)
+		// kubectl apply's default --validate=strict.
+		helper := resource.NewHelper(info.Client, info.Mapping).DryRun(serverDry).WithFieldManager(clientSideFieldManager).WithFieldValidation("Strict")
 		modified, err := util.GetModifiedConfiguration(info.Object, true, unstructured.UnstructuredJSONScheme)
 		if err != nil {
 			return err

@@ -17,7 +17,7 @@ import (
 // list). A kind the cluster does not serve is a finding; err is for failures to reach or
 // use the cluster.
 func (c *Client) DryRunDocument(ctx context.Context, d *yamlpos.Document) (findings []validate.Finding, sent bool, err error) {
-	obj := documentObject(d)
+	obj := DocumentObject(d)
 	if obj == nil {
 		return nil, false, nil
 	}
@@ -31,8 +31,9 @@ func (c *Client) DryRunDocument(ctx context.Context, d *yamlpos.Document) (findi
 	return DryRunFindings(d, res), true, nil
 }
 
-// documentObject is a document as an object to send, or nil when it is not one.
-func documentObject(d *yamlpos.Document) map[string]any {
+// DocumentObject is a document as an object to send to the cluster, or nil when it is not
+// one (a syntax error, no apiVersion or kind, a List).
+func DocumentObject(d *yamlpos.Document) map[string]any {
 	d.ParseDoc()
 	if d.Root == nil || d.Err != nil {
 		return nil
