@@ -51,7 +51,8 @@ const (
 	CommandListContexts = "kubectl-lsp.listContexts"
 )
 
-var serverCommands = []string{CommandUseContext, CommandRefreshCluster, CommandClusterStatus, CommandListContexts}
+var serverCommands = []string{CommandUseContext, CommandRefreshCluster, CommandClusterStatus, CommandListContexts,
+	CommandApply, CommandDryRun, CommandDiff, CommandDelete, CommandRefreshDrift}
 
 // clusterConn is the cluster the server reads schemas from.
 type clusterConn struct {
@@ -306,6 +307,23 @@ func (s *Server) executeCommand(ctx context.Context, raw json.RawMessage) (any, 
 		return nil, nil
 	case CommandClusterStatus:
 		return s.status(), nil
+	case CommandApply, CommandDryRun, CommandDelete:
+		return s.executeAction(ctx, p.Command, p.Arguments)
+	case CommandDiff:
+		return s.executeDiff(ctx, p.Arguments)
+	case CommandRefreshDrift:
+		var u protocol.DocumentURI
+		if len(p.Arguments) == 0 || json.Unmarshal(p.Arguments[0], &u) != nil {
+			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "the argument is a document URI")
+		}
+		s.mu.Lock()
+		doc := s.docs[u]
+		s.mu.Unlock()
+		if doc == nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s is not open", u)
+		}
+		s.goRefreshDrift(doc)
+		return nil, nil
 	case CommandListContexts:
 		s.mu.Lock()
 		settings := s.settings
@@ -351,6 +369,9 @@ func (s *Server) didSave(raw json.RawMessage) error {
 	}
 	if doc != nil && settings.DryRun == DryRunOnSave {
 		s.goDryRun(conn, doc)
+	}
+	if doc != nil {
+		s.goRefreshDrift(doc)
 	}
 	return nil
 }

@@ -341,6 +341,19 @@ func wantsQuickFix(only []protocol.CodeActionKind) bool {
 	return false
 }
 
+// wantsSource reports whether a code action request's "only" filter admits source actions.
+func wantsSource(only []protocol.CodeActionKind) bool {
+	if len(only) == 0 {
+		return true
+	}
+	for _, k := range only {
+		if k == protocol.Source || strings.HasPrefix(string(k), string(protocol.Source)+".") {
+			return true
+		}
+	}
+	return false
+}
+
 // codeAction answers textDocument/codeAction with the engine's quick fixes for the
 // findings in the range. Each action names the diagnostic it fixes (the client's own,
 // when it sent one with the same range and code) and carries its edit for the document
@@ -350,26 +363,38 @@ func (s *Server) codeAction(ctx context.Context, raw json.RawMessage) (any, erro
 	if err := decodeParams(raw, &p); err != nil {
 		return nil, err
 	}
+	out := s.quickFixActions(&p)
+	if snap, _, _ := s.target(p.TextDocument.URI); snap != nil && wantsSource(p.Context.Only) && isManifest(snap.text) {
+		if r, err := toByteRangeClamped(snap.file.Mapper, p.Range); err == nil {
+			snap.parse()
+			out = append(out, s.clusterCodeActions(snap, r.Start)...)
+		}
+	}
+	return out, nil
+}
+
+// quickFixActions are the engine's quick fixes for a code action request.
+func (s *Server) quickFixActions(p *protocol.CodeActionParams) []protocol.CodeAction {
 	out := []protocol.CodeAction{}
 	if !wantsQuickFix(p.Context.Only) {
-		return out, nil
+		return out
 	}
 	snap, src, _ := s.target(p.TextDocument.URI)
 	s.mu.Lock()
 	settings, root, caps := s.settings, s.root, s.actionCaps
 	s.mu.Unlock()
 	if snap == nil || !settings.validate() || !settings.included(snap.doc.name, root) || !isManifest(snap.text) {
-		return out, nil
+		return out
 	}
 	qf, ok := src.(quickFixer)
 	if !ok {
-		return out, nil
+		return out
 	}
 	m := snap.file.Mapper
 	r, err := toByteRangeClamped(m, p.Range)
 	if err != nil {
 		s.log.Debug("code action range outside the document", "uri", p.TextDocument.URI, "err", err)
-		return out, nil
+		return out
 	}
 	snap.parse()
 	actions := qf.QuickFixes(snap.file, r)
@@ -397,7 +422,7 @@ func (s *Server) codeAction(ctx context.Context, raw json.RawMessage) (any, erro
 		}
 		out = append(out, action)
 	}
-	return out, nil
+	return out
 }
 
 // matchDiagnostic is the client's diagnostic for a finding (same range and code), or the
@@ -439,6 +464,13 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 		}
 		line := m.OffsetLine(sym.Range.Start)
 		r := toRange(m, yamlpos.Range{Start: m.LineStart(line), End: m.LineEnd(line)})
+		s.mu.Lock()
+		connected := s.cluster != nil
+		s.mu.Unlock()
+		if connected && docs[index].Root != nil {
+			out = append(out, s.clusterLenses(r, snap.doc.uri, docs[index], symbolName(sym.Name))...)
+			continue
+		}
 		out = append(out, protocol.CodeLens{Range: r, Command: &protocol.Command{
 			Title:     symbolName(sym.Name),
 			Command:   CommandShowResource,

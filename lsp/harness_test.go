@@ -44,6 +44,8 @@ type harness struct {
 	messages  []protocol.ShowMessageParams
 	statuses  []StatusParams
 	progress  []map[string]any // $/progress values, in order
+	calls     []string         // methods of the server's requests, in order
+	respond   func(method string, params json.RawMessage) (any, error)
 	texts     map[protocol.DocumentURI]string
 	versions  map[protocol.DocumentURI]int32
 	markers   map[protocol.DocumentURI]map[string]int
@@ -67,6 +69,9 @@ type harnessOptions struct {
 	capabilities map[string]any
 	// server adjusts the server's options (cluster flags, transport wrappers).
 	server func(*Options)
+	// respond answers the server's requests to the client (showMessageRequest,
+	// showDocument, codeLens/refresh); nil, or an error, means MethodNotFound.
+	respond func(method string, params json.RawMessage) (any, error)
 }
 
 func newHarness(t *testing.T, o harnessOptions) *harness {
@@ -91,6 +96,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 		versions:  map[protocol.DocumentURI]int32{},
 		markers:   map[protocol.DocumentURI]map[string]int{},
 	}
+	h.respond = o.respond
 	go func() { h.serveErr <- srv.Serve(ctx, serverEnd) }()
 	h.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(clientEnd))
 	h.conn.Go(ctx, h.handle)
@@ -180,6 +186,16 @@ func (h *harness) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrp
 		return nil
 	}
 	if _, isCall := req.(*jsonrpc2.Call); isCall {
+		h.calls = append(h.calls, req.Method())
+		if h.respond != nil {
+			// Reply off the read loop (see workDoneProgress/create above).
+			method, params := req.Method(), req.Params()
+			go func() {
+				res, err := h.respond(method, params)
+				_ = reply(ctx, res, err)
+			}()
+			return nil
+		}
 		return reply(ctx, nil, jsonrpc2.ErrMethodNotFound)
 	}
 	return nil

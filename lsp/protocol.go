@@ -68,7 +68,15 @@ type initializeParams struct {
 	Capabilities          struct {
 		Window struct {
 			WorkDoneProgress bool `json:"workDoneProgress,omitempty"`
+			ShowDocument     *struct {
+				Support bool `json:"support"`
+			} `json:"showDocument,omitempty"`
 		} `json:"window"`
+		Workspace struct {
+			CodeLens *struct {
+				RefreshSupport bool `json:"refreshSupport"`
+			} `json:"codeLens,omitempty"`
+		} `json:"workspace"`
 		TextDocument struct {
 			Hover *struct {
 				ContentFormat []protocol.MarkupKind `json:"contentFormat,omitempty"`
@@ -91,6 +99,8 @@ type clientCaps struct {
 	snippets            bool
 	hierarchicalSymbols bool
 	workDoneProgress    bool
+	showDocument        bool
+	codeLensRefresh     bool
 }
 
 func (p *initializeParams) caps() clientCaps {
@@ -107,5 +117,7 @@ func (p *initializeParams) caps() clientCaps {
 	c.snippets = td.Completion != nil && td.Completion.CompletionItem != nil && td.Completion.CompletionItem.SnippetSupport
 	c.hierarchicalSymbols = td.DocumentSymbol != nil && td.DocumentSymbol.HierarchicalDocumentSymbolSupport
 	c.workDoneProgress = p.Capabilities.Window.WorkDoneProgress
+	c.showDocument = p.Capabilities.Window.ShowDocument != nil && p.Capabilities.Window.ShowDocument.Support
+	c.codeLensRefresh = p.Capabilities.Workspace.CodeLens != nil && p.Capabilities.Workspace.CodeLens.RefreshSupport
 	return c
 }

@@ -62,6 +62,7 @@ type Server struct {
 	baseFlags     *genericclioptions.ConfigFlags
 	wrapTransport func(http.RoundTripper) http.RoundTripper
 	progress      progressReporter
+	drift         driftCache
 
 	mu            sync.Mutex
 	state         serverState
@@ -263,6 +264,7 @@ var requestHandlers = map[string]requestHandler{
 	protocol.MethodTextDocumentCodeAction:     (*Server).codeAction,
 	protocol.MethodTextDocumentCodeLens:       (*Server).codeLens,
 	protocol.MethodWorkspaceExecuteCommand:    (*Server).executeCommand,
+	MethodDiff:                                (*Server).diffRequest,
 }
 
 func (s *Server) notification(method string, params json.RawMessage) {

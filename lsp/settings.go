@@ -43,6 +43,9 @@ type Settings struct {
 	// DryRun is "onSave" to send each object of a saved file to the cluster as a
 	// server-side dry-run (admission webhooks and policies included), or "off" (default).
 	DryRun string `json:"dryRun,omitempty"`
+	// SkipConfirmationContexts are contexts whose apply and delete need no confirmation
+	// (never skipped by default).
+	SkipConfirmationContexts []string `json:"skipConfirmationContexts,omitempty"`
 	// ClusterRefreshSeconds is how often the cluster is checked for new or changed
 	// schemas, e.g. CRDs (default 20).
 	ClusterRefreshSeconds *float64 `json:"clusterRefreshSeconds,omitempty"`
