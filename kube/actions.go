@@ -20,6 +20,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/resource"
 	"k8s.io/client-go/openapi3"
+	"k8s.io/kube-openapi/pkg/spec3"
 	"k8s.io/client-go/rest"
 	"k8s.io/kubectl/pkg/cmd/apply"
 	"k8s.io/kubectl/pkg/cmd/diff"
@@ -184,10 +185,48 @@ func (c *Client) restClient(gv schema.GroupVersion) (resource.RESTClient, error)
 	return rc, nil
 }
 
-// openAPIRoot is kubectl's source of patch strategies (through the HTTP disk cache).
+// openAPIRoot is kubectl's source of patch strategies (through the HTTP disk cache), with
+// each group-version's document parsed once: kubectl parses it on every apply, which is
+// most of an apply's time in a long-lived process.
 func (c *Client) openAPIRoot() openapi3.Root {
-	c.acts.once.Do(func() { c.acts.root = openapi3.NewRoot(c.disco.OpenAPIV3()) })
+	c.acts.once.Do(func() { c.acts.root = &parsedRoot{Root: openapi3.NewRoot(c.disco.OpenAPIV3())} })
 	return c.acts.root
+}
+
+// parsedRoot keeps parsed group-version documents for a while.
+type parsedRoot struct {
+	openapi3.Root
+	mu   sync.Mutex
+	docs map[schema.GroupVersion]parsedSpec
+}
+
+type parsedSpec struct {
+	spec *spec3.OpenAPI
+	at   time.Time
+}
+
+// parsedSpecTTL bounds how long a parsed document is trusted (a cluster upgrade changes
+// them; CRDs' custom resources are patched without it).
+const parsedSpecTTL = 5 * time.Minute
+
+func (r *parsedRoot) GVSpec(gv schema.GroupVersion) (*spec3.OpenAPI, error) {
+	r.mu.Lock()
+	p, ok := r.docs[gv]
+	r.mu.Unlock()
+	if ok && time.Since(p.at) < parsedSpecTTL {
+		return p.spec, nil
+	}
+	spec, err := r.Root.GVSpec(gv)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.docs == nil {
+		r.docs = map[schema.GroupVersion]parsedSpec{}
+	}
+	r.docs[gv] = parsedSpec{spec: spec, at: time.Now()}
+	r.mu.Unlock()
+	return spec, nil
 }
 
 func refOf(info *resource.Info) Ref {

@@ -7,6 +7,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -15,10 +16,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
 	"github.com/kubectl-lsp/kubectl-lsp/kube"
@@ -184,6 +188,9 @@ func run(runs int, bin, kubectl string) error {
 		fmt.Println("\n(no kubectl binary: process comparison skipped)")
 		return nil
 	}
+	if err := benchActions(ctx, c, work, runs, kubectl); err != nil {
+		return err
+	}
 	fmt.Printf("\n%-44s %12s %14s %7s\n", "explain deployment.spec, as processes", "kubectl-lsp", "kubectl 1.37", "ratio")
 	// kubectl -v=6 logs each request that reaches the network (below its HTTP cache).
 	requests := regexp.MustCompile(`"Response" verb="[A-Z]+" url="https://`)
@@ -226,6 +233,100 @@ func run(runs int, bin, kubectl string) error {
 		}
 		mo, mt := median(ours), median(theirs)
 		fmt.Printf("%-44s %12s %14s %6.1fx\n", fmt.Sprintf("%s cache (kubectl: %d requests)", phase, kreq), mo.Round(100*time.Microsecond),
+			mt.Round(100*time.Microsecond), float64(mt)/float64(mo))
+	}
+	return nil
+}
+
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: bench
+spec:
+  replicas: REPLICAS
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+`
+
+// benchActions times apply and diff of one Deployment (changed each time) from the
+// engine, warm as in the language server, against spawning kubectl apply and kubectl
+// diff with a warm cache.
+func benchActions(ctx context.Context, c *testcluster.Cluster, work string, runs int, kubectl string) error {
+	if err := c.EnsureNamespace(ctx, "bench"); err != nil {
+		return err
+	}
+	f := genericclioptions.NewConfigFlags(false)
+	kc, cache := c.Kubeconfig(), filepath.Join(work, "actions-cache")
+	f.KubeConfig, f.CacheDir = &kc, &cache
+	cl, err := kube.New(kube.Options{Flags: f})
+	if err != nil {
+		return err
+	}
+	file := filepath.Join(work, "deploy.yaml")
+	manifest := func(replicas int) string { return strings.Replace(deployment, "REPLICAS", fmt.Sprint(replicas), 1) }
+	object := func(replicas int) *unstructured.Unstructured {
+		var m map[string]any
+		if err := yaml.Unmarshal([]byte(manifest(replicas)), &m); err != nil {
+			panic(err)
+		}
+		return &unstructured.Unstructured{Object: m}
+	}
+	spawn := func(verb string, replicas int) (time.Duration, error) {
+		if err := os.WriteFile(file, []byte(manifest(replicas)), 0o644); err != nil {
+			return 0, err
+		}
+		cmd := exec.Command(kubectl, verb, "-f", file, "--kubeconfig", kc, "--cache-dir", filepath.Join(work, "kubectl-cache"))
+		var errOut bytes.Buffer
+		cmd.Stderr = &errOut
+		start := time.Now()
+		err := cmd.Run()
+		d := time.Since(start)
+		var exit *exec.ExitError
+		if err != nil && !(verb == "diff" && errors.As(err, &exit) && exit.ExitCode() == 1) {
+			return 0, fmt.Errorf("kubectl %s: %v: %s", verb, err, errOut.String())
+		}
+		return d, nil
+	}
+	// Warm both: the engine's client and kubectl's cache.
+	if out := cl.Apply(ctx, object(1), "deploy.yaml", kube.ApplyOptions{}); out.Err != nil {
+		return out.Err
+	}
+	if _, err := spawn("apply", 1); err != nil {
+		return err
+	}
+	fmt.Printf("\n%-44s %12s %14s %7s\n", "one Deployment, warm (median)", "kubectl-lsp", "kubectl 1.37", "ratio")
+	for _, verb := range []string{"apply", "diff"} {
+		var ours, theirs []time.Duration
+		for i := range runs {
+			replicas := 2 + i%3 // a change every time
+			start := time.Now()
+			switch verb {
+			case "apply":
+				if out := cl.Apply(ctx, object(replicas), "deploy.yaml", kube.ApplyOptions{}); out.Err != nil {
+					return out.Err
+				}
+			case "diff":
+				if _, err := cl.Diff(ctx, object(replicas+10), "deploy.yaml", false, false); err != nil {
+					return err
+				}
+			}
+			ours = append(ours, time.Since(start))
+			d, err := spawn(verb, replicas+map[string]int{"apply": 0, "diff": 10}[verb])
+			if err != nil {
+				return err
+			}
+			theirs = append(theirs, d)
+		}
+		mo, mt := median(ours), median(theirs)
+		fmt.Printf("%-44s %12s %14s %6.1fx\n", verb+" (engine in process vs kubectl "+verb+")", mo.Round(100*time.Microsecond),
 			mt.Round(100*time.Microsecond), float64(mt)/float64(mo))
 	}
 	return nil
