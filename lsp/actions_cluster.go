@@ -26,8 +26,8 @@ import (
 // shows.
 
 // Commands of the cluster actions. Their arguments are the document URI and, optionally,
-// the index of the resource's --- document in the file (from 0; absent or null: every
-// object of the file).
+// the resource: the index of its --- document in the file (from 0), or a position in it
+// ({"line", "character"}); absent or null: every object of the file.
 const (
 	CommandApply        = "kubectl-lsp.apply"
 	CommandDryRun       = "kubectl-lsp.dryRun"
@@ -99,11 +99,43 @@ func (s *Server) resolveTarget(args []json.RawMessage) (*actionTarget, error) {
 	if len(args) > 1 && string(args[1]) != "null" {
 		var i int
 		if err := json.Unmarshal(args[1], &i); err != nil {
-			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "the second argument is a resource index: %v", err)
+			// A position: the resource it is in.
+			var pos protocol.Position
+			if perr := json.Unmarshal(args[1], &pos); perr != nil {
+				return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "the second argument is a resource index or a position: %v", err)
+			}
+			found, ok := s.indexAt(u, pos)
+			if !ok {
+				return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "no resource at line %d of %s", pos.Line+1, u)
+			}
+			i = found
 		}
 		index = &i
 	}
 	return s.target2(u, index)
+}
+
+// indexAt is the index of the --- document holding a position.
+func (s *Server) indexAt(u protocol.DocumentURI, pos protocol.Position) (int, bool) {
+	s.mu.Lock()
+	doc := s.docs[u]
+	s.mu.Unlock()
+	if doc == nil {
+		return 0, false
+	}
+	s.mu.Lock()
+	snap := doc.snap
+	s.mu.Unlock()
+	off, err := toOffset(snap.file.Mapper, pos)
+	if err != nil {
+		return 0, false
+	}
+	for _, d := range snap.file.Docs {
+		if off >= d.Start && off <= d.End {
+			return d.Index, true
+		}
+	}
+	return 0, false
 }
 
 func (s *Server) target2(u protocol.DocumentURI, index *int) (*actionTarget, error) {

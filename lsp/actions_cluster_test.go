@@ -243,3 +243,24 @@ func TestEditorActions(t *testing.T) {
 		t.Fatalf("apply of a closed file: %v", err)
 	}
 }
+
+func TestIndexArgument(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	uri := protocol.DocumentURI("file:///work/two.yaml")
+	h.Open(uri, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n")
+	h.AwaitDiagnostics(uri, 1)
+	for _, tc := range []struct {
+		line uint32
+		want int
+	}{{0, 0}, {3, 0}, {5, 1}, {8, 1}} {
+		got, ok := h.srv.indexAt(uri, protocol.Position{Line: tc.line})
+		if !ok || got != tc.want {
+			t.Errorf("indexAt(line %d) = %d, %v; want %d", tc.line, got, ok, tc.want)
+		}
+	}
+	// Without a cluster the actions say so.
+	err := h.execute(CommandApply, nil, uri, map[string]any{"line": 6, "character": 0})
+	if err == nil || !strings.Contains(err.Error(), "no cluster") {
+		t.Fatalf("apply without a cluster: %v", err)
+	}
+}
