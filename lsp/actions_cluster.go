@@ -43,8 +43,10 @@ const MethodDiff = "kubectl-lsp/diff"
 // DiffParams are MethodDiff's params.
 type DiffParams struct {
 	TextDocument protocol.TextDocumentIdentifier `json:"textDocument"`
-	// Index selects one resource (its --- document, from 0); nil for the whole file.
-	Index *int `json:"index,omitempty"`
+	// Index selects one resource (its --- document, from 0), or Position the resource it
+	// is in; neither: the whole file.
+	Index    *int               `json:"index,omitempty"`
+	Position *protocol.Position `json:"position,omitempty"`
 }
 
 // DiffEntry is one object's diff.
@@ -355,7 +357,15 @@ func (s *Server) diffRequest(ctx context.Context, raw json.RawMessage) (any, err
 	if err := decodeParams(raw, &p); err != nil {
 		return nil, err
 	}
-	t, err := s.target2(p.TextDocument.URI, p.Index)
+	index := p.Index
+	if index == nil && p.Position != nil {
+		i, ok := s.indexAt(p.TextDocument.URI, *p.Position)
+		if !ok {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "no resource at line %d of %s", p.Position.Line+1, p.TextDocument.URI)
+		}
+		index = &i
+	}
+	t, err := s.target2(p.TextDocument.URI, index)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,319 @@
+-- kubectl-lsp for Neovim: starts `kubectl-lsp serve --stdio` for YAML manifests and adds
+-- commands to apply, diff and delete the resource under the cursor against the cluster of
+-- a kubeconfig context. A thin client: validation, hover, completion and the cluster work
+-- are the server's. Works with Neovim 0.7 (vim.lsp.start_client) and 0.8+ (vim.lsp.start).
+
+local M = {}
+
+local defaults = {
+  -- The server command; `kubectl-lsp` on PATH by default.
+  cmd = { "kubectl-lsp", "serve", "--stdio" },
+  -- Settings sent to the server (initializationOptions and didChangeConfiguration):
+  -- context, kubeconfig, schemaSource, kubernetesVersion, crdPaths, dryRun, ...
+  settings = {},
+  -- File types to attach to.
+  filetypes = { "yaml" },
+  -- Asks before apply and delete: function(message, choices) returning the chosen label
+  -- or nil. The default uses vim.fn.confirm.
+  confirm = nil,
+  -- Called with each kubectl-lsp/status notification (for a statusline).
+  on_status = nil,
+}
+
+M.config = vim.deepcopy(defaults)
+M.status = nil
+local clients = {} -- root_dir → client id
+
+local function notify(msg, level)
+  vim.notify("kubectl-lsp: " .. msg, level or vim.log.levels.INFO)
+end
+
+local function confirm(message, choices)
+  if M.config.confirm then
+    return M.config.confirm(message, choices)
+  end
+  local buttons = {}
+  for _, c in ipairs(choices) do
+    table.insert(buttons, "&" .. c)
+  end
+  local i = vim.fn.confirm(message, table.concat(buttons, "\n"), #choices)
+  return choices[i]
+end
+
+-- The server's requests and notifications the plugin handles.
+local levels = { vim.log.levels.ERROR, vim.log.levels.WARN, vim.log.levels.INFO, vim.log.levels.DEBUG }
+
+local handlers = {
+  -- Messages go through vim.notify (so notification plugins show them).
+  ["window/showMessage"] = function(_, params)
+    vim.notify(params.message, levels[params.type] or vim.log.levels.INFO)
+  end,
+  ["kubectl-lsp/status"] = function(_, params)
+    M.status = params
+    if M.config.on_status then
+      M.config.on_status(params)
+    end
+  end,
+  ["window/showMessageRequest"] = function(_, params)
+    local titles = {}
+    for _, a in ipairs(params.actions or {}) do
+      table.insert(titles, a.title)
+    end
+    local choice = confirm(params.message, titles)
+    if not choice then
+      return vim.NIL
+    end
+    return { title = choice }
+  end,
+}
+
+local function root_dir(bufnr)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  local found = vim.fn.finddir(".git", vim.fn.fnamemodify(name, ":p:h") .. ";")
+  if found ~= "" then
+    return vim.fn.fnamemodify(found, ":p:h:h")
+  end
+  return vim.fn.getcwd()
+end
+
+--- Starts (or reuses) the server for a buffer. Returns the client id, or nil.
+function M.attach(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  if vim.fn.executable(M.config.cmd[1]) ~= 1 then
+    notify(M.config.cmd[1] .. " not found: install it (make install, or go install ./cmd/kubectl-lsp) or set cmd in setup()", vim.log.levels.ERROR)
+    return nil
+  end
+  local root = root_dir(bufnr)
+  local config = {
+    name = "kubectl-lsp",
+    cmd = M.config.cmd,
+    root_dir = root,
+    init_options = M.config.settings,
+    settings = { ["kubectl-lsp"] = M.config.settings },
+    handlers = handlers,
+  }
+  local id
+  if vim.lsp.start then
+    id = vim.lsp.start(config, { bufnr = bufnr })
+  else
+    id = clients[root]
+    if not id or not vim.lsp.get_client_by_id(id) then
+      id = vim.lsp.start_client(config)
+      clients[root] = id
+    end
+    if id then
+      vim.lsp.buf_attach_client(bufnr, id)
+    end
+  end
+  return id
+end
+
+local function client_for(bufnr)
+  for _, c in pairs(vim.lsp.get_active_clients()) do
+    if c.name == "kubectl-lsp" and vim.lsp.buf_is_attached(bufnr, c.id) then
+      return c
+    end
+  end
+  notify("not attached to this buffer (is it a YAML manifest?)", vim.log.levels.WARN)
+  return nil
+end
+
+local function cursor_position()
+  local pos = vim.api.nvim_win_get_cursor(0)
+  local line = vim.api.nvim_buf_get_lines(0, pos[1] - 1, pos[1], false)[1] or ""
+  local _, col16 = vim.str_utfindex(line, pos[2])
+  return { line = pos[1] - 1, character = col16 }
+end
+
+-- Runs a server command on the resource under the cursor (or the whole file with
+-- whole = true), its arguments after `first` ones; callback gets the result.
+local function execute(command, whole, callback, first)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_for(bufnr)
+  if not client then
+    return
+  end
+  local args = vim.deepcopy(first or {})
+  table.insert(args, vim.uri_from_bufnr(bufnr))
+  if not whole then
+    table.insert(args, cursor_position())
+  end
+  client.request("workspace/executeCommand", { command = command, arguments = args }, function(err, result)
+    if err then
+      notify(err.message, vim.log.levels.ERROR)
+      return
+    end
+    if callback then
+      callback(result)
+    end
+  end, bufnr)
+end
+
+--- Applies the resource under the cursor (whole = true: the file), after confirmation.
+function M.apply(whole)
+  execute("kubectl-lsp.apply", whole)
+end
+
+--- Deletes the resource under the cursor (whole = true: the file), after confirmation.
+function M.delete(whole)
+  execute("kubectl-lsp.delete", whole)
+end
+
+--- Server-side dry-run of the resource under the cursor.
+function M.dry_run(whole)
+  execute("kubectl-lsp.dryRun", whole)
+end
+
+local function scratch(name, text, filetype)
+  local buf = vim.api.nvim_create_buf(false, true)
+  vim.api.nvim_buf_set_name(buf, name)
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, vim.split(text, "\n", { plain = true }))
+  vim.bo[buf].filetype = filetype or "yaml"
+  vim.bo[buf].modifiable = false
+  vim.bo[buf].bufhidden = "wipe"
+  return buf
+end
+
+--- Shows, side by side, the resource under the cursor in the cluster (left) and what
+--- applying the buffer would make of it (right). whole = true: every object of the file.
+function M.diff(whole)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_for(bufnr)
+  if not client then
+    return
+  end
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) } }
+  if not whole then
+    params.position = cursor_position()
+  end
+  client.request("kubectl-lsp/diff", params, function(err, result)
+    if err then
+      notify(err.message, vim.log.levels.ERROR)
+      return
+    end
+    local live, merged, changed = {}, {}, false
+    for _, d in ipairs(result.diffs or {}) do
+      table.insert(live, "# " .. d.name .. "\n" .. d.live)
+      table.insert(merged, "# " .. d.name .. "\n" .. d.merged)
+      changed = changed or d.changed
+    end
+    if not changed then
+      notify("no differences with context " .. (result.context or "?"))
+      return
+    end
+    local stamp = tostring(vim.loop.hrtime())
+    vim.cmd("tabnew")
+    local left = scratch("kubectl-lsp://live/" .. stamp, table.concat(live, "---\n"))
+    vim.api.nvim_win_set_buf(0, left)
+    vim.cmd("diffthis")
+    vim.cmd("vsplit")
+    local right = scratch("kubectl-lsp://merged/" .. stamp, table.concat(merged, "---\n"))
+    vim.api.nvim_win_set_buf(0, right)
+    vim.cmd("diffthis")
+    M.last_diff = { live = left, merged = right, result = result }
+  end, bufnr)
+end
+
+--- Switches the cluster (kubeconfig context); without a name, asks which.
+function M.use_context(name)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_for(bufnr)
+  if not client then
+    return
+  end
+  local function use(n)
+    client.request("workspace/executeCommand", { command = "kubectl-lsp.useContext", arguments = { n } }, function(err, st)
+      if err then
+        notify(err.message, vim.log.levels.ERROR)
+        return
+      end
+      notify("context " .. (st.context or n))
+    end, bufnr)
+  end
+  if name and name ~= "" then
+    use(name)
+    return
+  end
+  client.request("workspace/executeCommand", { command = "kubectl-lsp.listContexts", arguments = {} }, function(err, list)
+    if err then
+      notify(err.message, vim.log.levels.ERROR)
+      return
+    end
+    vim.ui.select(list.contexts, { prompt = "Kubernetes context (now " .. (list.current or "none") .. ")" }, function(choice)
+      if choice then
+        use(choice)
+      end
+    end)
+  end, bufnr)
+end
+
+--- Runs an installed kubectl plugin on the resource under the cursor.
+function M.plugin(name)
+  execute("kubectl-lsp.runPlugin", false, function(res)
+    if res and res.document then
+      vim.cmd("split " .. vim.fn.fnameescape(vim.uri_to_fname(res.document)))
+    end
+  end, { name })
+end
+
+--- Explains a resource or field (kubectl explain's text) in a scratch split.
+function M.explain(path)
+  local cmd = { M.config.cmd[1], "explain", path }
+  local s = M.config.settings or {}
+  if s.context and s.context ~= "" then
+    table.insert(cmd, "--context=" .. s.context)
+  end
+  if s.kubeconfig and s.kubeconfig ~= "" then
+    table.insert(cmd, "--kubeconfig=" .. s.kubeconfig)
+  end
+  if s.schemaSource and s.schemaSource ~= "" then
+    table.insert(cmd, "--schema-source=" .. s.schemaSource)
+  end
+  local out = vim.fn.system(cmd)
+  if vim.v.shell_error ~= 0 then
+    notify(vim.trim(out), vim.log.levels.ERROR)
+    return
+  end
+  vim.cmd("new")
+  vim.api.nvim_win_set_buf(0, scratch("kubectl-lsp://explain/" .. path, out, "text"))
+end
+
+--- A statusline component: context · version · source.
+function M.statusline()
+  local st = M.status
+  if not st or not st.connected then
+    return ""
+  end
+  local s = (st.context or "?") .. " · " .. (st.serverVersion or "?") .. " · " .. (st.source or "?")
+  if st.lastError and st.lastError ~= "" then
+    s = s .. " !"
+  end
+  return s
+end
+
+local function create_commands()
+  local cmd = vim.api.nvim_create_user_command
+  cmd("KubeApply", function(o) M.apply(o.bang) end, { bang = true, desc = "kubectl-lsp: apply the resource under the cursor (! the file)" })
+  cmd("KubeDelete", function(o) M.delete(o.bang) end, { bang = true, desc = "kubectl-lsp: delete the resource under the cursor (! the file)" })
+  cmd("KubeDryRun", function(o) M.dry_run(o.bang) end, { bang = true, desc = "kubectl-lsp: server-side dry-run" })
+  cmd("KubeDiff", function(o) M.diff(o.bang) end, { bang = true, desc = "kubectl-lsp: live vs merged, side by side (! the file)" })
+  cmd("KubeContext", function(o) M.use_context(o.args) end, { nargs = "?", desc = "kubectl-lsp: switch the kubeconfig context" })
+  cmd("KubeExplain", function(o) M.explain(o.args) end, { nargs = 1, desc = "kubectl-lsp: explain a resource or field" })
+  cmd("KubePlugin", function(o) M.plugin(o.args) end, { nargs = 1, desc = "kubectl-lsp: run a kubectl plugin on the resource" })
+end
+
+--- setup{cmd=..., settings={...}, filetypes={...}, confirm=function, on_status=function}
+function M.setup(opts)
+  M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
+  create_commands()
+  local group = vim.api.nvim_create_augroup("kubectl_lsp", { clear = true })
+  vim.api.nvim_create_autocmd("FileType", {
+    group = group,
+    pattern = M.config.filetypes,
+    callback = function(args)
+      M.attach(args.buf)
+    end,
+  })
+end
+
+return M

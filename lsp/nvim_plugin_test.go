@@ -1,0 +1,99 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
+)
+
+// TestNeovimPlugin drives a real headless Neovim with the editors/neovim plugin against
+// the real apiserver (test/nvim/plugin.lua): diagnostics, hover, a quick fix, :KubeApply,
+// :KubeDiff and :KubeExplain.
+func TestNeovimPlugin(t *testing.T) {
+	nvim, err := exec.LookPath("nvim")
+	if err != nil {
+		if os.Getenv("KUBECTL_LSP_REQUIRE_NVIM") == "1" {
+			t.Fatal("nvim is not installed (apt-get install -y neovim) and KUBECTL_LSP_REQUIRE_NVIM=1")
+		}
+		t.Skip("nvim is not installed")
+	}
+	c := testcluster.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := c.EnsureNamespace(ctx, "nvim-act"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "kubectl-lsp")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/kubectl-lsp").CombinedOutput(); err != nil {
+		t.Fatalf("building: %v\n%s", err, out)
+	}
+	fixture := filepath.Join(dir, "app.yaml")
+	manifest := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: nvim-act\nspec:\n  replicas: \"2\"\n" +
+		"  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n" +
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nvim-settings\n  namespace: nvim-act\ndata:\n  mode: fast\n"
+	if err := os.WriteFile(fixture, []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plugin, _ := filepath.Abs("../editors/neovim")
+	script, _ := filepath.Abs("../test/nvim/plugin.lua")
+	resultPath := filepath.Join(dir, "result.json")
+	applyLine := strings.Count(manifest[:strings.Index(manifest, "nvim-settings")], "\n")
+	cfg, _ := json.Marshal(map[string]any{"bin": bin, "plugin": plugin, "fixture": fixture, "result": resultPath,
+		"kubeconfig": c.Kubeconfig(), "cache_dir": filepath.Join(dir, "cache"), "apply_line": applyLine, "fix_code": "type"})
+	cfgPath := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfgPath, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, "timeout", "150", nvim, "--headless", "-n", "-i", "NONE", "-u", script)
+	cmd.Env = append(os.Environ(), "KUBECTL_LSP_NVIM_CONFIG="+cfgPath, "HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_CACHE_HOME="+dir)
+	start := time.Now()
+	out, runErr := cmd.CombinedOutput()
+	var res struct {
+		OK         bool             `json:"ok"`
+		Error      string           `json:"error"`
+		Steps      []string         `json:"steps"`
+		Notes      []string         `json:"notes"`
+		Asked      []string         `json:"asked"`
+		Hover      string           `json:"hover"`
+		Fix        string           `json:"fix"`
+		Statusline string           `json:"statusline"`
+		Explain    string           `json:"explain"`
+		Diff       map[string]any   `json:"diff"`
+		Status     map[string]any   `json:"status"`
+		Diags      []map[string]any `json:"diagnostics"`
+	}
+	data, err := os.ReadFile(resultPath)
+	if err != nil {
+		t.Fatalf("nvim (%v) wrote no result: %v\n%s", runErr, err, out)
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK {
+		t.Fatalf("nvim failed after steps %v: %s\nnotes: %q\n%s", res.Steps, res.Error, res.Notes, out)
+	}
+	t.Logf("nvim ran in %v; steps %v", time.Since(start).Round(time.Millisecond), res.Steps)
+	if len(res.Diags) != 1 || res.Diags[0]["code"] != "type" {
+		t.Errorf("diagnostics: %v", res.Diags)
+	}
+	if !strings.Contains(res.Hover, "replicas") || !strings.Contains(res.Hover, "cluster admin") {
+		t.Errorf("hover: %q", res.Hover)
+	}
+	if len(res.Asked) != 1 || !strings.Contains(res.Asked[0], `Apply ConfigMap/nvim-settings in namespace "nvim-act" of context "admin"`) {
+		t.Errorf("confirmations: %q", res.Asked)
+	}
+	if res.Diff["live_has_fast"] != true || res.Diff["merged_has_safe"] != true || res.Diff["windows"] != float64(2) {
+		t.Errorf("diff: %v", res.Diff)
+	}
+	if !strings.HasPrefix(res.Statusline, "admin · v1.37") || !strings.Contains(res.Explain, "KIND:") {
+		t.Errorf("statusline %q, explain %q", res.Statusline, res.Explain)
+	}
+}

@@ -1,0 +1,167 @@
+-- Drives a real headless Neovim (0.7+) with the kubectl-lsp plugin (editors/neovim)
+-- against a real cluster: setup{} attaches on FileType, diagnostics arrive, hover and a
+-- quick fix work through the plugin's client, :KubeApply applies the resource under the
+-- cursor after the (stubbed) confirmation, :KubeDiff opens live and merged side by side,
+-- :KubeExplain shows explain text. Writes what it saw to a JSON file for
+-- lsp/nvim_plugin_test.go; exits with :qall! when the script ran to the end, :cquit when
+-- it failed.
+--
+-- KUBECTL_LSP_NVIM_CONFIG names a JSON file:
+--   {"bin", "plugin" (editors/neovim), "fixture", "result", "kubeconfig", "cache_dir",
+--    "apply_line" (0-based line inside the resource to apply), "fix_code"}
+
+local cfg = vim.fn.json_decode(table.concat(vim.fn.readfile(os.getenv("KUBECTL_LSP_NVIM_CONFIG")), "\n"))
+local result = { steps = {}, notes = {}, asked = {} }
+local finished = false
+
+local function step(name)
+  table.insert(result.steps, name)
+end
+
+local function finish(ok, err)
+  if finished then
+    return
+  end
+  finished = true
+  result.ok, result.error = ok, err
+  for _, c in pairs(vim.lsp.get_active_clients()) do
+    c.stop(true)
+  end
+  local f = io.open(cfg.result, "w")
+  f:write(vim.fn.json_encode(result))
+  f:close()
+  vim.cmd(ok and "qall!" or "cquit 1")
+end
+
+local function check(cond, msg)
+  if not cond then
+    error(msg, 2)
+  end
+end
+
+local function wait(ms, cond, what)
+  check(vim.wait(ms, cond, 20), "timed out waiting for " .. what)
+end
+
+local function main()
+  vim.opt.runtimepath:prepend(cfg.plugin)
+  vim.notify = function(msg, level)
+    table.insert(result.notes, msg)
+  end
+  local kl = require("kubectl_lsp")
+  kl.setup({
+    cmd = { cfg.bin, "serve", "--stdio", "--cache-dir", cfg.cache_dir },
+    settings = { kubeconfig = cfg.kubeconfig, debounceMs = 0 },
+    confirm = function(message, choices)
+      table.insert(result.asked, message)
+      return choices[1]
+    end,
+  })
+  step("setup")
+
+  vim.cmd("edit " .. vim.fn.fnameescape(cfg.fixture))
+  local bufnr = vim.api.nvim_get_current_buf()
+  wait(20000, function()
+    return #vim.diagnostic.get(bufnr) > 0
+  end, "diagnostics")
+  step("diagnostics")
+  result.diagnostics = {}
+  local target
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+    table.insert(result.diagnostics, { lnum = d.lnum, message = d.message, code = code })
+    if code == cfg.fix_code then
+      target = d
+    end
+  end
+  wait(20000, function()
+    return kl.status ~= nil and kl.status.source == "cluster"
+  end, "a cluster status")
+  result.status = kl.status
+  result.statusline = kl.statusline()
+  step("status")
+
+  -- Hover on the fixed field's key.
+  vim.api.nvim_win_set_cursor(0, { target.lnum + 1, 4 })
+  local responses = vim.lsp.buf_request_sync(bufnr, "textDocument/hover", vim.lsp.util.make_position_params(), 10000)
+  for _, r in pairs(responses or {}) do
+    result.hover = r.result and r.result.contents and r.result.contents.value
+  end
+  check(result.hover, "no hover")
+  step("hover")
+
+  -- The quick fix for the diagnostic.
+  local params = vim.lsp.util.make_range_params()
+  params.range = {
+    start = { line = target.lnum, character = target.col },
+    ["end"] = { line = target.end_lnum, character = target.end_col },
+  }
+  params.context = { diagnostics = { { range = params.range, code = cfg.fix_code, message = target.message, severity = target.severity } }, only = { "quickfix" } }
+  responses = vim.lsp.buf_request_sync(bufnr, "textDocument/codeAction", params, 10000)
+  local action
+  for _, r in pairs(responses or {}) do
+    for _, a in ipairs(r.result or {}) do
+      if a.isPreferred then
+        action = a
+      end
+    end
+  end
+  check(action and action.edit, "no preferred quick fix")
+  result.fix = action.title
+  vim.lsp.util.apply_workspace_edit(action.edit, "utf-16")
+  wait(20000, function()
+    return #vim.diagnostic.get(bufnr) == 0
+  end, "the diagnostics to clear after the fix")
+  step("quick fix")
+
+  -- Apply the resource under the cursor.
+  vim.api.nvim_win_set_cursor(0, { cfg.apply_line + 1, 0 })
+  vim.cmd("KubeApply")
+  wait(30000, function()
+    for _, n in ipairs(result.notes) do
+      if n:find("configmap/nvim%-settings created") then
+        return true
+      end
+    end
+    return false
+  end, "the apply result")
+  step("apply")
+
+  -- Change it in the buffer and diff.
+  local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  for i, l in ipairs(lines) do
+    if l:find("mode: fast") then
+      vim.api.nvim_buf_set_lines(bufnr, i - 1, i, false, { (l:gsub("fast", "safe")) })
+    end
+  end
+  vim.api.nvim_win_set_cursor(0, { cfg.apply_line + 1, 0 })
+  vim.cmd("KubeDiff")
+  wait(30000, function()
+    return kl.last_diff ~= nil
+  end, "the diff")
+  local live = table.concat(vim.api.nvim_buf_get_lines(kl.last_diff.live, 0, -1, false), "\n")
+  local merged = table.concat(vim.api.nvim_buf_get_lines(kl.last_diff.merged, 0, -1, false), "\n")
+  result.diff = { live_has_fast = live:find("mode: fast") ~= nil, merged_has_safe = merged:find("mode: safe") ~= nil, windows = 0 }
+  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    if vim.api.nvim_win_get_option(w, "diff") then
+      result.diff.windows = result.diff.windows + 1
+    end
+  end
+  step("diff")
+
+  vim.cmd("KubeExplain configmap.data")
+  result.explain = table.concat(vim.api.nvim_buf_get_lines(0, 0, 3, false), "\n")
+  step("explain")
+  finish(true)
+end
+
+vim.api.nvim_create_autocmd("VimEnter", {
+  once = true,
+  nested = true,
+  callback = function()
+    local ok, err = xpcall(main, debug.traceback)
+    if not ok then
+      finish(false, err)
+    end
+  end,
+})
