@@ -36,6 +36,7 @@ test-unit: ## fast unit tests (seconds)
 
 test: vet lint controlplane ## everything CI runs: unit, integration against a real control plane, editors
 	KUBECTL_LSP_REQUIRE_CLUSTER=1 KUBECTL_LSP_REQUIRE_NVIM=1 $(GO) test -count=1 ./...
+	cd plugins/krew && $(GO) test -count=1 ./...
 
 bench: build ## kubectl-lsp vs kubeconform on the same corpus, and the Go benchmarks
 	GO=$(GO) hack/bench.sh

@@ -531,12 +531,6 @@ func (s *Server) clusterLenses(r protocol.Range, u protocol.DocumentURI, d *yaml
 
 // clusterCodeActions are the cluster actions offered for the resource at offset.
 func (s *Server) clusterCodeActions(snap *snapshot, offset int) []protocol.CodeAction {
-	s.mu.Lock()
-	conn := s.cluster
-	s.mu.Unlock()
-	if conn == nil {
-		return nil
-	}
 	var d *yamlpos.Document
 	for _, fd := range snap.file.Docs {
 		if offset >= fd.Start && offset <= fd.End {
@@ -547,6 +541,12 @@ func (s *Server) clusterCodeActions(snap *snapshot, offset int) []protocol.CodeA
 	if d == nil || kube.DocumentObject(d) == nil {
 		return nil
 	}
+	s.mu.Lock()
+	conn := s.cluster
+	s.mu.Unlock()
+	if conn == nil {
+		return s.pluginCodeActions(snap, d)
+	}
 	m := kube.DocumentObject(d)
 	u := &unstructured.Unstructured{Object: m}
 	name := u.GetKind() + "/" + u.GetName()
@@ -555,10 +555,10 @@ func (s *Server) clusterCodeActions(snap *snapshot, offset int) []protocol.CodeA
 		return protocol.CodeAction{Title: title, Kind: protocol.Source,
 			Command: &protocol.Command{Title: title, Command: command, Arguments: []any{snap.doc.uri, d.Index}}}
 	}
-	return []protocol.CodeAction{
+	return append([]protocol.CodeAction{
 		action(fmt.Sprintf("Apply %s to %s", name, ctxName), CommandApply),
 		action(fmt.Sprintf("Diff %s against %s", name, ctxName), CommandDiff),
 		action(fmt.Sprintf("Dry-run %s on %s", name, ctxName), CommandDryRun),
 		action(fmt.Sprintf("Delete %s from %s", name, ctxName), CommandDelete),
-	}
+	}, s.pluginCodeActions(snap, d)...)
 }

@@ -90,6 +90,7 @@ func TestEditorActions(t *testing.T) {
 	if err := c.EnsureNamespace(ctx, "lsp-act"); err != nil {
 		t.Fatal(err)
 	}
+	t.Setenv("PATH", "/usr/bin:/bin") // no kubectl plugins among the code actions
 	user := &answers{}
 	cache := t.TempDir()
 	caps := map[string]any{

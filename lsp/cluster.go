@@ -52,7 +52,7 @@ const (
 )
 
 var serverCommands = []string{CommandUseContext, CommandRefreshCluster, CommandClusterStatus, CommandListContexts,
-	CommandApply, CommandDryRun, CommandDiff, CommandDelete, CommandRefreshDrift}
+	CommandApply, CommandDryRun, CommandDiff, CommandDelete, CommandRefreshDrift, CommandRunPlugin}
 
 // clusterConn is the cluster the server reads schemas from.
 type clusterConn struct {
@@ -311,6 +311,8 @@ func (s *Server) executeCommand(ctx context.Context, raw json.RawMessage) (any, 
 		return s.executeAction(ctx, p.Command, p.Arguments)
 	case CommandDiff:
 		return s.executeDiff(ctx, p.Arguments)
+	case CommandRunPlugin:
+		return s.executePlugin(ctx, p.Arguments)
 	case CommandRefreshDrift:
 		var u protocol.DocumentURI
 		if len(p.Arguments) == 0 || json.Unmarshal(p.Arguments[0], &u) != nil {

@@ -63,6 +63,7 @@ type Server struct {
 	wrapTransport func(http.RoundTripper) http.RoundTripper
 	progress      progressReporter
 	drift         driftCache
+	plugins       pluginCache
 
 	mu            sync.Mutex
 	state         serverState

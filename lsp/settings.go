@@ -46,6 +46,9 @@ type Settings struct {
 	// SkipConfirmationContexts are contexts whose apply and delete need no confirmation
 	// (never skipped by default).
 	SkipConfirmationContexts []string `json:"skipConfirmationContexts,omitempty"`
+	// Plugins configure installed kubectl plugins by name: argv templates, stdin mode,
+	// timeouts.
+	Plugins map[string]PluginSettings `json:"plugins,omitempty"`
 	// ClusterRefreshSeconds is how often the cluster is checked for new or changed
 	// schemas, e.g. CRDs (default 20).
 	ClusterRefreshSeconds *float64 `json:"clusterRefreshSeconds,omitempty"`

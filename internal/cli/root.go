@@ -70,6 +70,7 @@ Installed on PATH it also works as a kubectl plugin: "kubectl lsp validate ...".
 	cmd.AddCommand(NewCmdHover(flags, streams), NewCmdComplete(flags, streams), NewCmdSymbols(flags, streams))
 	cmd.AddCommand(NewCmdApply(flags, streams), NewCmdDiff(flags, streams), NewCmdDelete(flags, streams))
 	cmd.AddCommand(NewCmdServe(flags, streams))
+	cmd.AddCommand(NewCmdPlugins(flags, streams))
 	cmd.AddCommand(newCmdVersion(streams))
 	return cmd
 }

@@ -1,0 +1,97 @@
+package lsp
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.lsp.dev/protocol"
+)
+
+// TestPluginActions: installed kubectl plugins are code actions on a resource, run by argv
+// with the document's values checked first, with templates, stdin and a timeout.
+func TestPluginActions(t *testing.T) {
+	bin := t.TempDir()
+	marker := filepath.Join(t.TempDir(), "pwned")
+	write := func(name, script string) {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"+script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("kubectl-echo_args", `echo "args: $*"; if [ ! -t 0 ]; then cat; fi`+"\n")
+	write("kubectl-hang", "sleep 30\n")
+	write("kubectl-eval", `eval "echo $*"; touch `+marker+"\n") // careless on purpose
+	t.Setenv("PATH", bin+":/usr/bin:/bin")
+
+	settings := map[string]any{"plugins": map[string]any{
+		"echo-args": map[string]any{"args": []string{"{kind}", "{name}", "--ns={namespace}"}},
+		"hang":      map[string]any{"timeoutSeconds": 0.3},
+	}}
+	h := newHarness(t, harnessOptions{initOptions: settings})
+	uri := protocol.DocumentURI("file:///work/cm.yaml")
+	h.Open(uri, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: team\n---\n"+
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"x; touch "+marker+"\"\n")
+	h.AwaitDiagnostics(uri, 1)
+
+	var actions []protocol.CodeAction
+	if err := h.call(protocol.MethodTextDocumentCodeAction, map[string]any{
+		"textDocument": map[string]any{"uri": uri}, "range": protocol.Range{Start: protocol.Position{Line: 1}, End: protocol.Position{Line: 1}},
+		"context": map[string]any{"diagnostics": []any{}, "only": []string{"source"}},
+	}, &actions); err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, a := range actions {
+		titles = append(titles, a.Title)
+	}
+	if strings.Join(titles, ",") != "Run kubectl echo-args,Run kubectl eval,Run kubectl hang" {
+		t.Fatalf("plugin actions: %q", titles)
+	}
+
+	var res PluginResult
+	if err := h.execute(CommandRunPlugin, &res, "echo-args", uri, 0); err != nil {
+		t.Fatal(err)
+	}
+	if res.ExitCode != 0 || strings.TrimSpace(res.Stdout) != "args: ConfigMap settings --ns=team" || res.Document == "" {
+		t.Fatalf("echo-args: %+v", res)
+	}
+	if text, err := os.ReadFile(uriFilename(res.Document)); err != nil || !strings.Contains(string(text), "args: ConfigMap settings --ns=team") {
+		t.Fatalf("output document: %q %v", text, err)
+	}
+	// The default argv, by position.
+	if err := h.execute(CommandRunPlugin, &res, "eval", uri, map[string]any{"line": 2, "character": 0}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(res.Stdout) != "ConfigMap/settings -n team" {
+		t.Fatalf("eval with the default argv: %+v", res)
+	}
+	os.Remove(marker)
+	// A name with shell metacharacters: refused, nothing runs.
+	err := h.execute(CommandRunPlugin, &res, "eval", uri, 1)
+	if err == nil || !strings.Contains(err.Error(), "x; touch") {
+		t.Fatalf("a name with metacharacters: %v", err)
+	}
+	if _, statErr := os.Stat(marker); statErr == nil {
+		t.Fatal("the plugin ran for a refused name")
+	}
+	// A plugin that hangs is killed at its timeout.
+	res = PluginResult{}
+	if err := h.execute(CommandRunPlugin, &res, "hang", uri, 0); err != nil || res.ExitCode != -1 {
+		t.Fatalf("hang: %+v %v", res, err)
+	}
+	h.AwaitMessage("kubectl hang: killed")
+	// Stdin mode pipes the document.
+	h.Configure(map[string]any{"plugins": map[string]any{"echo-args": map[string]any{"stdin": true}}})
+	h.await("the settings", func() bool {
+		h.srv.mu.Lock()
+		defer h.srv.mu.Unlock()
+		return h.srv.settings.Plugins["echo-args"].Stdin
+	})
+	if err := h.execute(CommandRunPlugin, &res, "echo-args", uri, 0); err != nil || !strings.Contains(res.Stdout, "name: settings\n  namespace: team") {
+		t.Fatalf("stdin mode: %+v %v", res, err)
+	}
+	if err := h.execute(CommandRunPlugin, nil, "nope", uri, 0); err == nil {
+		t.Fatal("an unknown plugin ran")
+	}
+}
