@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,7 @@ func TestNeovimPlugin(t *testing.T) {
 		Notes      []string         `json:"notes"`
 		Asked      []string         `json:"asked"`
 		Hover      string           `json:"hover"`
+		Completion []string         `json:"completion"`
 		Fix        string           `json:"fix"`
 		Statusline string           `json:"statusline"`
 		Explain    string           `json:"explain"`
@@ -86,6 +88,9 @@ func TestNeovimPlugin(t *testing.T) {
 	}
 	if !strings.Contains(res.Hover, "replicas") || !strings.Contains(res.Hover, "cluster admin") {
 		t.Errorf("hover: %q", res.Hover)
+	}
+	if !slices.Contains(res.Completion, "minReadySeconds") {
+		t.Errorf("completion under spec: %q", res.Completion)
 	}
 	if len(res.Asked) != 1 || !strings.Contains(res.Asked[0], `Apply ConfigMap/nvim-settings in namespace "nvim-act" of context "admin"`) {
 		t.Errorf("confirmations: %q", res.Asked)

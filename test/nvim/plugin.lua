@@ -90,6 +90,24 @@ local function main()
   check(result.hover, "no hover")
   step("hover")
 
+  -- Completion at the start of a key under spec.
+  for i, l in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+    if l == "  selector:" then
+      vim.api.nvim_win_set_cursor(0, { i, 2 })
+    end
+  end
+  local cparams = vim.lsp.util.make_position_params()
+  cparams.context = { triggerKind = 1 }
+  responses = vim.lsp.buf_request_sync(bufnr, "textDocument/completion", cparams, 10000)
+  result.completion = {}
+  for _, r in pairs(responses or {}) do
+    for _, item in ipairs((r.result and (r.result.items or r.result)) or {}) do
+      table.insert(result.completion, item.label)
+    end
+  end
+  check(#result.completion > 0, "no completion")
+  step("completion")
+
   -- The quick fix for the diagnostic.
   local params = vim.lsp.util.make_range_params()
   params.range = {
