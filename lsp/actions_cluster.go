@@ -236,13 +236,37 @@ func (s *Server) executeAction(ctx context.Context, command string, args []json.
 	var outs []kube.Outcome
 	switch command {
 	case CommandApply:
-		ok, err := s.confirm(ctx, t, "Apply", "Apply")
+		opts := kube.ApplyOptions{}
+		s.mu.Lock()
+		opts.ServerSide = s.settings.ServerSideApply
+		s.mu.Unlock()
+		if len(args) > 2 { // {"serverSide": bool, "forceConflicts": bool}
+			var o struct {
+				ServerSide     *bool `json:"serverSide"`
+				ForceConflicts bool  `json:"forceConflicts"`
+			}
+			if err := json.Unmarshal(args[2], &o); err != nil {
+				return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "the third argument is {serverSide, forceConflicts}: %v", err)
+			}
+			if o.ServerSide != nil {
+				opts.ServerSide = *o.ServerSide
+			}
+			opts.ForceConflicts = o.ForceConflicts && opts.ServerSide
+		}
+		verb := "Apply"
+		if opts.ServerSide {
+			verb = "Server-side apply"
+			if opts.ForceConflicts {
+				verb += ", taking over conflicting fields,"
+			}
+		}
+		ok, err := s.confirm(ctx, t, verb, "Apply")
 		if err != nil || !ok {
 			return s.cancelled(res, "apply", err), nil
 		}
 		res.Confirmed = true
 		s.progress.busy("applying to " + c.Context)
-		outs, err = c.ApplyAll(ctx, t.objs, t.source, kube.ApplyOptions{})
+		outs, err = c.ApplyAll(ctx, t.objs, t.source, opts)
 		s.progress.idle()
 		if err != nil {
 			res.Errors = append(res.Errors, err.Error())

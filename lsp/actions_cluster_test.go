@@ -236,6 +236,12 @@ func TestEditorActions(t *testing.T) {
 	if _, after := user.lastAsked(); after != before {
 		t.Fatal("asked for confirmation in a skipped context")
 	}
+	// Server-side apply from the editor: the same object, now owned by kubectl-lsp.
+	res = ActionResult{}
+	if err := h.execute(CommandApply, &res, uri, 0, map[string]any{"serverSide": true}); err != nil ||
+		!slices.Equal(res.Messages, []string{"configmap/settings serverside-applied"}) {
+		t.Fatalf("server-side apply: %+v %v", res, err)
+	}
 	// Bad arguments are errors, not crashes.
 	if err := h.execute(CommandApply, nil); err == nil {
 		t.Fatal("apply without arguments succeeded")

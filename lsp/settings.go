@@ -43,6 +43,9 @@ type Settings struct {
 	// DryRun is "onSave" to send each object of a saved file to the cluster as a
 	// server-side dry-run (admission webhooks and policies included), or "off" (default).
 	DryRun string `json:"dryRun,omitempty"`
+	// ServerSideApply makes the apply command use server-side apply (field manager
+	// kubectl-lsp) instead of kubectl's client-side apply.
+	ServerSideApply bool `json:"serverSideApply,omitempty"`
 	// SkipConfirmationContexts are contexts whose apply and delete need no confirmation
 	// (never skipped by default).
 	SkipConfirmationContexts []string `json:"skipConfirmationContexts,omitempty"`
