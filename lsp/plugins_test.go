@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,5 +94,36 @@ func TestPluginActions(t *testing.T) {
 	}
 	if err := h.execute(CommandRunPlugin, nil, "nope", uri, 0); err == nil {
 		t.Fatal("an unknown plugin ran")
+	}
+}
+
+// TestPluginSettingsReplace: a plugins map sent replaces the earlier one (a plugin left out
+// is gone) and never changes the settings it was read over.
+func TestPluginSettingsReplace(t *testing.T) {
+	base, err := parseSettings(json.RawMessage(`{"plugins": {"a": {"stdin": true}, "b": {"hidden": true}}}`), Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := parseSettings(json.RawMessage(`{"plugins": {"b": {"stdin": true}}}`), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := next.Plugins["a"]; ok || !next.Plugins["b"].Stdin || next.Plugins["b"].Hidden {
+		t.Fatalf("replaced plugins: %+v", next.Plugins)
+	}
+	if len(base.Plugins) != 2 || !base.Plugins["a"].Stdin || base.Plugins["b"].Stdin {
+		t.Fatalf("the base changed: %+v", base.Plugins)
+	}
+	kept, err := parseSettings(json.RawMessage(`{"context": "dev"}`), base)
+	if err != nil || len(kept.Plugins) != 2 {
+		t.Fatalf("plugins not sent are kept: %+v %v", kept.Plugins, err)
+	}
+}
+
+func TestListSettingsDoNotShareMemory(t *testing.T) {
+	base, _ := parseSettings(json.RawMessage(`{"files": ["a/**", "b/**"]}`), Settings{})
+	next, _ := parseSettings(json.RawMessage(`{"files": ["c/**"]}`), base)
+	if base.Files[0] != "a/**" || len(next.Files) != 1 || next.Files[0] != "c/**" {
+		t.Fatalf("base %q, next %q", base.Files, next.Files)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -214,6 +215,19 @@ func parseSettings(raw json.RawMessage, base Settings) (Settings, error) {
 		}
 	}
 	s := base
+	// Maps and lists sent replace the base's (json.Unmarshal would merge into a map that
+	// the base shares); ones not sent keep the base's.
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		return base, fmt.Errorf("reading settings: %w", err)
+	}
+	v := reflect.ValueOf(&s).Elem()
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if f := v.Field(i); (f.Kind() == reflect.Map || f.Kind() == reflect.Slice) && keys[name] != nil {
+			f.SetZero()
+		}
+	}
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return base, fmt.Errorf("reading settings: %w", err)
 	}
