@@ -70,3 +70,11 @@ test-nvim: ## drive a headless Neovim (Debian's 0.7.2: apt-get install -y neovim
 .PHONY: bench-lsp
 bench-lsp: build ## kubectl-lsp vs yaml-language-server as language servers (installs Node 24 + yaml-language-server into .cache)
 	GO=$(GO) hack/bench-lsp.sh
+
+# --- VS Code ---
+.PHONY: vsix test-editors
+vsix: ## build the VS Code extension into bin/kubectl-lsp.vsix (Node 24 and npm packages cached in .cache)
+	editors/vscode/build.sh vsix
+
+test-editors: build vsix ## the .vsix in a real VS Code (code-server) driven by headless Chromium; installs them into .cache
+	hack/test-editors.sh

@@ -1,0 +1,374 @@
+// The end-to-end test of the VS Code extension (hack/test-editors.sh runs it): a real
+// VS Code (code-server) with the .vsix installed, driven through headless Chromium's
+// DevTools protocol, as a person would use it. Node 24, no npm packages.
+//
+//   node run.mjs --cdp-port-file F --url URL --workspace DIR --server BIN --kubeconfig F --out DIR
+//
+// Steps, each synchronised on a DOM condition with its own timeout (no fixed sleeps):
+//   1. the workspace names a kubectl-lsp.path that does not exist: opening deploy.yaml
+//      shows the error notification with install instructions and an "Open Setting"
+//      button, and the status bar item turns into an error;
+//   2. the settings then name the real binary: the extension restarts the server by
+//      itself, and the status bar shows the embedded schemas (schemaSource builtin);
+//   3. the Problems panel lists the fixture's two diagnostics, and nothing else:
+//      messages, source kubectl-lsp, codes type and enum, lines and columns;
+//   4. the code lens "Deployment/web" shows, and a hover over `replicas` shows its
+//      explain text;
+//   5. clicking the status bar item opens "Kubernetes: Switch Context" listing the
+//      kubeconfig's contexts; choosing one makes it the server's current context;
+//   6. a manifest typed into a new untitled editor turns it from plain text into YAML,
+//      and its mistake shows in the Problems panel.
+// Screenshots go to --out (vscode.png; failure.png and dom.json when a step fails).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { connectPage, sleep } from "./cdp.mjs";
+
+const args = parseArgs(process.argv.slice(2));
+const OUT = args.out;
+const WS = args.workspace;
+const STATUS_ID = "kubectl-lsp.kubectl-lsp.kubectl-lsp.status"; // <extension id>.<item id>
+const EXPECTED = [
+  {
+    message: 'spec.replicas: Invalid value: "three": must be of type integer, not string',
+    code: "type",
+    at: "[Ln 8, Col 13]",
+  },
+  {
+    message: 'spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"',
+    code: "enum",
+    at: "[Ln 20, Col 28]",
+  },
+];
+const HOVER_EXPECTED = ["Deployment.spec.replicas", "Number of desired pods"];
+// Typed into an untitled editor (plain text until the extension sees a manifest).
+const UNTITLED = {
+  text: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n",
+  message: 'metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain',
+  code: "invalid-name",
+  at: "[Ln 4, Col 9]",
+};
+
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!argv[i].startsWith("--") || argv[i + 1] === undefined) throw new Error(`bad arguments: ${argv.join(" ")}`);
+    out[argv[i].slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = argv[i + 1];
+  }
+  for (const k of ["cdpPortFile", "url", "workspace", "server", "kubeconfig", "out"]) {
+    if (!out[k]) throw new Error(`missing --${k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`);
+  }
+  return out;
+}
+
+const t0 = Date.now();
+const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${msg}`);
+
+function writeSettings(serverPath) {
+  fs.mkdirSync(path.join(WS, ".vscode"), { recursive: true });
+  const settings = {
+    "kubectl-lsp.path": serverPath,
+    "kubectl-lsp.schemaSource": "builtin", // offline: no cluster is contacted
+    "kubectl-lsp.kubeconfig": args.kubeconfig,
+    "kubectl-lsp.logLevel": "debug",
+    "kubectl-lsp.trace.server": "messages",
+  };
+  // Written to a temporary file and renamed: the file watcher never sees half a file.
+  const file = path.join(WS, ".vscode", "settings.json");
+  fs.writeFileSync(file + ".tmp", JSON.stringify(settings, null, 2) + "\n");
+  fs.renameSync(file + ".tmp", file);
+}
+
+// --- page helpers (evaluated in the page) ---------------------------------------------
+const PAGE_HELPERS = `
+  const $ = (s, r = document) => r.querySelector(s);
+  const $$ = (s, r = document) => [...r.querySelectorAll(s)];
+  const visible = (e) => !!e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden";
+  const center = (e) => { const r = e.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; };
+  const statusItem = () => document.getElementById(${JSON.stringify(STATUS_ID)});
+  const toasts = () => $$(".notifications-toasts .notification-toast").filter(visible).map((t) => t.innerText);
+  const quickRows = () => { const q = $(".quick-input-widget"); return visible(q) ? $$(".monaco-list-row", q).map((r) => r.getAttribute("aria-label") || r.innerText) : null; };
+`;
+
+let cdp;
+
+async function evaluate(expr) {
+  const r = await cdp.send("Runtime.evaluate", {
+    expression: `(() => { ${PAGE_HELPERS}; return (${expr}); })()`,
+    returnByValue: true,
+    awaitPromise: true,
+  });
+  if (r.exceptionDetails) {
+    throw new Error(`evaluating ${expr.slice(0, 80)}: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+  }
+  return r.result.value;
+}
+
+/**
+ * waitFor polls expr in the page until it returns a truthy value (returned), calling
+ * retrigger (if any) every retriggerMs. On timeout it throws with the last value seen.
+ */
+async function waitFor(what, expr, { timeoutMs = 30_000, intervalMs = 200, retrigger, retriggerMs = 3_000 } = {}) {
+  const start = Date.now();
+  let last;
+  let lastTrigger = start;
+  for (;;) {
+    try {
+      last = await evaluate(expr);
+      if (last) {
+        log(`ok: ${what} (${Date.now() - start} ms)`);
+        return last;
+      }
+    } catch (err) {
+      last = `error: ${err.message}`;
+    }
+    if (Date.now() - start > timeoutMs) {
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+    }
+    if (retrigger && Date.now() - lastTrigger >= retriggerMs) {
+      lastTrigger = Date.now();
+      await retrigger();
+    }
+    await sleep(intervalMs);
+  }
+}
+
+async function mouse(type, x, y, extra = {}) {
+  await cdp.send("Input.dispatchMouseEvent", { type, x, y, button: "none", ...extra });
+}
+
+async function click({ x, y }) {
+  await mouse("mouseMoved", x, y);
+  await mouse("mousePressed", x, y, { button: "left", clickCount: 1 });
+  await mouse("mouseReleased", x, y, { button: "left", clickCount: 1 });
+}
+
+async function key(keyName, code, keyCode) {
+  for (const type of ["keyDown", "keyUp"]) {
+    await cdp.send("Input.dispatchKeyEvent", { type, key: keyName, code, windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode });
+  }
+}
+
+async function screenshot(name) {
+  const r = await cdp.send("Page.captureScreenshot", { format: "png" }, 30_000);
+  const file = path.join(OUT, name);
+  fs.writeFileSync(file, Buffer.from(r.data, "base64"));
+  return file;
+}
+
+/** What the page shows, for a failure report. */
+async function dumpDOM() {
+  return evaluate(`({
+    title: document.title,
+    statusBar: $$(".statusbar-item").map((e) => e.id + " = " + JSON.stringify(e.innerText.trim()) + (e.getAttribute("aria-label") ? " [" + e.getAttribute("aria-label") + "]" : "")),
+    notifications: toasts(),
+    problems: visible($(".markers-panel")) ? $(".markers-panel").innerText : null,
+    hover: $$(".monaco-hover").filter(visible).map((h) => h.innerText),
+    quickInput: quickRows(),
+    editor: $$(".monaco-editor .view-line").map((l) => l.innerText).slice(0, 40),
+    body: document.body ? document.body.innerText.slice(0, 6000) : null,
+  })`);
+}
+
+// --- the scenario ----------------------------------------------------------------------
+async function main() {
+  const port = await (async () => {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      try {
+        const p = fs.readFileSync(args.cdpPortFile, "utf8").split("\n")[0].trim();
+        if (p) return p;
+      } catch {
+        // not written yet
+      }
+      await sleep(100);
+    }
+    throw new Error(`Chromium wrote no ${args.cdpPortFile} in 30 s`);
+  })();
+  cdp = await connectPage(port);
+  await cdp.send("Page.enable");
+  await cdp.send("Runtime.enable");
+  await cdp.send("Emulation.setDeviceMetricsOverride", { width: 1600, height: 1000, deviceScaleFactor: 1, mobile: false });
+  const consoleErrors = [];
+  cdp.on((method, params) => {
+    if (method === "Runtime.exceptionThrown") consoleErrors.push(params.exceptionDetails?.exception?.description ?? params.exceptionDetails?.text);
+  });
+
+  // 1. A kubectl-lsp.path that does not exist.
+  const missing = path.join(WS, "no-such-dir", "kubectl-lsp");
+  writeSettings(missing);
+  log(`opening ${args.url}`);
+  await cdp.send("Page.navigate", { url: args.url });
+  await waitFor("the workbench", `!!$(".monaco-workbench")`, { timeoutMs: 60_000 });
+  const row = await waitFor(
+    "deploy.yaml in the explorer",
+    `(() => { const r = $$(".explorer-folders-view .monaco-list-row").find((r) => r.getAttribute("aria-label") === "deploy.yaml"); return r && visible(r) ? center(r) : null; })()`,
+    { timeoutMs: 60_000 },
+  );
+  await click(row);
+  await waitFor("the editor showing deploy.yaml", `$$(".monaco-editor .view-line").some((l) => l.innerText.includes("imagePullPolicy"))`, {
+    retrigger: async () => click((await evaluate(`(() => { const r = $$(".explorer-folders-view .monaco-list-row").find((r) => r.getAttribute("aria-label") === "deploy.yaml"); return r ? center(r) : null; })()`)) ?? row),
+  });
+  const notFound = await waitFor(
+    "the missing-binary error with install instructions and an Open Setting button",
+    `toasts().find((t) => t.includes(${JSON.stringify(missing)}) && t.includes("make install") && t.includes("Open Setting"))`,
+    { timeoutMs: 60_000 },
+  );
+  await waitFor("the status bar item in its error state", `statusItem() && statusItem().innerText.includes("kubectl-lsp") && !!$(".codicon-error", statusItem())`);
+  log(`notification: ${notFound.split("\n").slice(-1)[0].slice(0, 120)}...`);
+
+  // 2. The real binary: the extension restarts the server on the setting's change.
+  writeSettings(args.server);
+  const status = await waitFor(
+    "the status bar: the embedded schemas (kubectl-lsp/status)",
+    `(() => { const s = statusItem(); const t = s && s.innerText.trim(); return t && /builtin \\d+\\.\\d+/.test(t) ? t : null; })()`,
+    { timeoutMs: 60_000 },
+  );
+  log(`status bar: ${JSON.stringify(status)}`);
+  // Close the (now stale) notification, so that it hides nothing in the screenshot.
+  await evaluate(`$$(".notifications-toasts .notification-toast .codicon-notifications-clear").forEach((b) => b.click())`);
+
+  // 3. The Problems panel.
+  await waitFor(
+    `the problems count in the status bar (${EXPECTED.length} errors)`,
+    `(() => { const a = $("#status\\\\.problems .statusbar-item-label"); return a && a.getAttribute("aria-label") === "Errors: ${EXPECTED.length}"; })()`,
+    { timeoutMs: 60_000 },
+  );
+  const openProblems = async () => {
+    // The item toggles the panel: clicked again only while the panel is not shown.
+    if (!(await evaluate(`visible($(".markers-panel"))`))) await click(await evaluate(`center($("#status\\\\.problems .statusbar-item-label"))`));
+  };
+  await openProblems();
+  const problems = await waitFor(
+    "the Problems panel listing kubectl-lsp's diagnostics",
+    `(() => {
+      const p = $(".markers-panel");
+      if (!visible(p)) return null;
+      const rows = $$(".monaco-list-row", p).map((r) => ({ label: r.getAttribute("aria-label") || "", text: r.innerText }));
+      return rows.filter((r) => /^(Error|Warning|Info)/.test(r.label)).length >= ${EXPECTED.length} ? rows : null;
+    })()`,
+    { retrigger: openProblems },
+  );
+  const markers = problems.filter((r) => /^(Error|Warning|Info)/.test(r.label));
+  if (markers.length !== EXPECTED.length) {
+    throw new Error(`expected ${EXPECTED.length} diagnostics, the Problems panel has ${markers.length}: ${JSON.stringify(markers)}`);
+  }
+  for (const e of EXPECTED) {
+    const m = markers.find((r) => r.text.includes(e.message));
+    if (!m) throw new Error(`the Problems panel has no row with ${JSON.stringify(e.message)}; rows: ${JSON.stringify(markers)}`);
+    const fields = m.text.split("\n").map((s) => s.trim());
+    for (const want of ["kubectl-lsp", e.code, e.at]) {
+      if (!fields.includes(want)) throw new Error(`the Problems panel's row ${JSON.stringify(m.text)} lacks ${JSON.stringify(want)}`);
+    }
+    if (!m.label.startsWith("Error:")) throw new Error(`not an error: ${JSON.stringify(m.label)}`);
+    log(`problem: ${e.message.slice(0, 60)}... kubectl-lsp(${e.code}) ${e.at}`);
+  }
+
+  // 4. Hover over `replicas`. The resource's code lens ("Deployment/web", a view zone
+  // above the resource) comes after the diagnostics and moves the lines below it down:
+  // a hover started just before it appears is dropped. So: the lens first, then the
+  // key's position, unchanged over two polls.
+  await waitFor(
+    'the code lens "Deployment/web"',
+    `$$(".monaco-editor .codelens-decoration").some((e) => e.innerText.trim() === "Deployment/web")`,
+  );
+  const key_ = `(() => { const s = $$(".monaco-editor .view-line span span").find((e) => e.textContent === "replicas"); return s ? center(s) : null; })()`;
+  const at = await waitFor(
+    "the replicas key in the editor, not moving",
+    `(() => { const p = ${key_}; const same = p && window.__prevKey && p.x === window.__prevKey.x && p.y === window.__prevKey.y; window.__prevKey = p; return same ? p : null; })()`,
+  );
+  const hoverOver = async () => {
+    const p = (await evaluate(key_)) ?? at;
+    await mouse("mouseMoved", p.x - 40, p.y + 60); // away, then onto the key
+    await mouse("mouseMoved", p.x - 3, p.y);
+    await mouse("mouseMoved", p.x, p.y);
+  };
+  await hoverOver();
+  const hover = await waitFor(
+    "a hover over replicas with its explain text",
+    `$$(".monaco-hover").filter(visible).map((h) => h.innerText).find((t) => ${JSON.stringify(HOVER_EXPECTED)}.every((w) => t.includes(w)))`,
+    // Should the hover still be dropped (a late layout change), the pointer moves again.
+    { retrigger: async () => (log("no hover yet: moving the pointer onto replicas again"), hoverOver()), retriggerMs: 2_000 },
+  );
+  log(`hover: ${JSON.stringify(hover.split("\n").filter((l) => l.trim()).slice(0, 3).join(" | "))}`);
+  log(`screenshot: ${await screenshot("vscode.png")}`);
+  await mouse("mouseMoved", 5, 500); // the hover goes
+  await key("Escape", "Escape", 27);
+
+  // 5. Kubernetes: Switch Context from the status bar item.
+  const openPicker = async () => click(await evaluate(`center(statusItem())`));
+  await openPicker();
+  const rows = await waitFor(
+    "the Switch Context quick pick with the kubeconfig's contexts",
+    `(() => { const r = quickRows(); return r && r.some((x) => /^check\\s+dev, current$/.test(x)) && r.includes("prod") ? r : null; })()`,
+  );
+  log(`contexts: ${JSON.stringify(rows)}`);
+  await cdp.send("Input.insertText", { text: "prod" });
+  await waitFor("prod alone in the quick pick", `(() => { const r = quickRows(); return r && r.length === 1 && r[0] === "prod"; })()`);
+  await key("Enter", "Enter", 13);
+  await waitFor("the quick pick closed", `quickRows() === null`);
+  await openPicker();
+  await waitFor(
+    "prod as the server's current context",
+    `(() => { const r = quickRows(); return r && r.some((x) => /^check\\s+prod, current$/.test(x)); })()`,
+  );
+  await key("Escape", "Escape", 27);
+  await waitFor("the quick pick closed", `quickRows() === null`);
+
+  // 6. A manifest typed into an untitled editor becomes YAML, and is checked.
+  await key("F1", "F1", 112);
+  await waitFor("the command palette", `quickRows() !== null`);
+  await cdp.send("Input.insertText", { text: "File: New Untitled Text File" });
+  const newFile = await waitFor(
+    "File: New Untitled Text File in the palette",
+    `(() => { const q = $(".quick-input-widget"); const r = visible(q) && $$(".monaco-list-row", q).find((r) => /^File: New Untitled Text File\\b/.test(r.getAttribute("aria-label") || "")); return r ? center(r) : null; })()`,
+  );
+  await click(newFile);
+  await waitFor("an untitled plain-text editor", `(() => { const m = $("#status\\\\.editor\\\\.mode"); return quickRows() === null && !!$(".tab.active[aria-label^='Untitled-']") && m && m.innerText.trim() === "Plain Text"; })()`);
+  await cdp.send("Input.insertText", { text: UNTITLED.text });
+  await waitFor("the untitled editor switched to YAML", `(() => { const m = $("#status\\\\.editor\\\\.mode"); return m && m.innerText.trim() === "YAML"; })()`);
+  const untitled = await waitFor(
+    "the untitled manifest's diagnostic in the Problems panel",
+    `(() => { const p = $(".markers-panel"); if (!visible(p)) return null; return $$(".monaco-list-row", p).map((r) => r.innerText).find((t) => t.includes(${JSON.stringify(UNTITLED.message)})); })()`,
+    { timeoutMs: 30_000 },
+  );
+  const fields = untitled.split("\n").map((s) => s.trim());
+  for (const want of ["kubectl-lsp", UNTITLED.code, UNTITLED.at]) {
+    if (!fields.includes(want)) throw new Error(`the Problems panel's row ${JSON.stringify(untitled)} lacks ${JSON.stringify(want)}`);
+  }
+  log(`untitled: ${UNTITLED.message} kubectl-lsp(${UNTITLED.code}) ${UNTITLED.at}`);
+
+  const errors = await evaluate(`toasts().filter((t) => t.includes("kubectl-lsp") && !t.includes(${JSON.stringify(missing)}))`);
+  if (errors.length) throw new Error(`unexpected notifications: ${JSON.stringify(errors)}`);
+  if (consoleErrors.length) log(`page exceptions (not failures): ${JSON.stringify(consoleErrors.slice(0, 5))}`);
+}
+
+const timeoutMs = Number(args.timeout ?? 240) * 1000;
+const overall = setTimeout(() => {
+  console.error(`FAIL: the test did not finish in ${timeoutMs / 1000} s`);
+  process.exit(3);
+}, timeoutMs);
+try {
+  await main();
+  log("PASS");
+  clearTimeout(overall);
+  cdp?.close();
+  process.exit(0);
+} catch (err) {
+  console.error(`FAIL: ${err.message}`);
+  if (cdp && !cdp.closed) {
+    try {
+      const dom = await dumpDOM();
+      fs.writeFileSync(path.join(OUT, "dom.json"), JSON.stringify(dom, null, 2));
+      console.error(`--- what the page had (also in ${path.join(OUT, "dom.json")}):`);
+      const { body, ...rest } = dom;
+      console.error(JSON.stringify(rest, null, 2));
+      console.error(`--- page text (first 2000 characters):\n${(body ?? "").slice(0, 2000)}`);
+      console.error(`screenshot: ${await screenshot("failure.png")}`);
+    } catch (e) {
+      console.error(`(could not read the page: ${e.message})`);
+    }
+  }
+  clearTimeout(overall);
+  cdp?.close();
+  process.exit(1);
+}
