@@ -54,7 +54,15 @@ func TestNeovimPlugin(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.CommandContext(ctx, "timeout", "150", nvim, "--headless", "-n", "-i", "NONE", "-u", script)
-	cmd.Env = append(os.Environ(), "KUBECTL_LSP_NVIM_CONFIG="+cfgPath, "HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_CACHE_HOME="+dir)
+	pluginDir := filepath.Join(dir, "plugins")
+	if err := os.MkdirAll(pluginDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pluginDir, "kubectl-hello"), []byte("#!/bin/sh\necho \"hello $*\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "KUBECTL_LSP_NVIM_CONFIG="+cfgPath, "HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_CACHE_HOME="+dir,
+		"PATH="+pluginDir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	start := time.Now()
 	out, runErr := cmd.CombinedOutput()
 	var res struct {
@@ -64,6 +72,7 @@ func TestNeovimPlugin(t *testing.T) {
 		Notes      []string         `json:"notes"`
 		Asked      []string         `json:"asked"`
 		Hover      string           `json:"hover"`
+		Plugin     string           `json:"plugin"`
 		Completion []string         `json:"completion"`
 		Fix        string           `json:"fix"`
 		Statusline string           `json:"statusline"`
@@ -91,6 +100,9 @@ func TestNeovimPlugin(t *testing.T) {
 	}
 	if !slices.Contains(res.Completion, "minReadySeconds") {
 		t.Errorf("completion under spec: %q", res.Completion)
+	}
+	if !strings.Contains(res.Plugin, "hello ConfigMap/nvim-settings -n nvim-act --context admin") {
+		t.Errorf(":KubePlugin hello output: %q", res.Plugin)
 	}
 	if len(res.Asked) != 1 || !strings.Contains(res.Asked[0], `Apply ConfigMap/nvim-settings in namespace "nvim-act" of context "admin"`) {
 		t.Errorf("confirmations: %q", res.Asked)

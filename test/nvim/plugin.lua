@@ -167,6 +167,18 @@ local function main()
   end
   step("diff")
 
+  -- A kubectl plugin on the resource under the cursor: its output opens in a split.
+  vim.cmd("tabnext 1")
+  vim.api.nvim_set_current_buf(bufnr)
+  vim.api.nvim_win_set_cursor(0, { cfg.apply_line + 1, 0 })
+  local before = vim.api.nvim_get_current_buf()
+  vim.cmd("KubePlugin hello")
+  wait(20000, function()
+    return vim.api.nvim_get_current_buf() ~= before
+  end, "the plugin's output")
+  result.plugin = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  step("plugin")
+
   vim.cmd("KubeExplain configmap.data")
   result.explain = table.concat(vim.api.nvim_buf_get_lines(0, 0, 3, false), "\n")
   step("explain")
