@@ -7,7 +7,12 @@
 # missing-binary error, the server started on the settings' change, the Problems panel
 # (messages, source, codes, positions), the code lens, a hover's explain text, the status
 # bar, "Kubernetes: Switch Context", and a manifest typed into an untitled editor turning
-# into YAML. Offline: schemaSource builtin, no cluster.
+# into YAML, offline (schemaSource builtin); then, against a real control plane (etcd and
+# kube-apiserver 1.37 on loopback, `make controlplane`, started by
+# internal/testcluster/cmd/controlplane), the cluster actions on a ConfigMap: "Kubernetes:
+# Apply" confirmed in the modal dialog, "Kubernetes: Diff" in the diff editor after an
+# edit, "Kubernetes: Run kubectl Plugin…" (a plugin kubectl-e2e on PATH) and "Kubernetes:
+# Delete", checked in the cluster with kubectl.
 # A screenshot goes to .cache/test-editors/vscode.png (failure.png and dom.json when a
 # step fails, with the code-server and extension logs).
 #
@@ -16,9 +21,11 @@
 # compiled), the Debian packages chromium and code-server's build dependencies with
 # apt-get when running as root (else it says which to install).
 #
-# code-server and Chromium each run in their own session (setsid) and are stopped by
-# process group at the end, whatever happens: a plain SIGTERM to code-server would leave
-# its extension host (and kubectl-lsp) running. Every step has a timeout.
+# code-server, Chromium and the control plane each run in their own session (setsid) and
+# are stopped by process group at the end, whatever happens: a plain SIGTERM to
+# code-server would leave its extension host (and kubectl-lsp) running. The control plane
+# also stops when its standard input (a fifo this script holds open) closes. Every step
+# has a timeout.
 #
 # Environment:
 #   TEST_EDITORS_TIMEOUT=240   seconds for the browser part
@@ -87,6 +94,17 @@ fi
 [[ -x $BIN ]] || die "$BIN was not built"
 [[ -f $VSIX ]] || die "$VSIX was not built"
 
+# --- the control plane's binaries (cached in .cache/controlplane) --------------------------
+t=$(now)
+"$MAKE" --no-print-directory controlplane >&2
+CP_DIR=$(hack/controlplane.sh dir)
+KUBECTL=$CP_DIR/kubectl
+[[ -x $KUBECTL && -x $CP_DIR/kube-apiserver ]] || die "make controlplane made no kubectl and kube-apiserver in $CP_DIR"
+# Its launcher, built here (Go's build cache is in HOME, which changes below).
+timeout 300 go build -o "$OUT/controlplane" ./internal/testcluster/cmd/controlplane ||
+  die "go build ./internal/testcluster/cmd/controlplane failed"
+timed "make controlplane" "$t"
+
 # --- Node 24 and code-server (cached in .cache) -------------------------------------------
 t=$(now)
 NODE_BIN=$(editors/vscode/build.sh node)
@@ -115,6 +133,8 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/test-editors.XXXXXX")
 CS_PGID=
 CHROME_PGID=
+CP_PGID=
+CP_IN=
 stop_group() { # PGID NAME: TERM, then KILL after 5 s, the whole process group
   local g=$1 name=$2 i
   [[ -n $g ]] || return 0
@@ -130,6 +150,17 @@ cleanup() {
   local rc=$?
   stop_group "$CHROME_PGID" chromium
   stop_group "$CS_PGID" code-server
+  if [[ -n $CP_PGID ]]; then
+    # Closing its standard input stops the control plane (etcd, kube-apiserver) cleanly;
+    # SIGTERM to its group after 10 s.
+    [[ -n $CP_IN ]] && exec {CP_IN}>&-
+    local i
+    for ((i = 0; i < 100; i++)); do
+      kill -0 -- "-$CP_PGID" 2>/dev/null || break
+      sleep 0.1
+    done
+    stop_group "$CP_PGID" "the control plane"
+  fi
   if [[ -n $CS_PGID ]] && pgrep -g "$CS_PGID" >/dev/null 2>&1; then
     log "processes of code-server's group left: $(pgrep -g "$CS_PGID" | tr '\n' ' ')"
   fi
@@ -150,7 +181,7 @@ USER_DATA=$TMP/user-data
 EXTENSIONS=$TMP/extensions
 WS=$TMP/workspace
 mkdir -p "$HOME" "$USER_DATA/User" "$EXTENSIONS" "$WS" "$TMP/chromium"
-cp "$E2E/workspace/deploy.yaml" "$WS/"
+cp "$E2E/workspace/deploy.yaml" "$E2E/workspace/configmap.yaml" "$WS/"
 # A kubeconfig with two contexts for "Switch Context"; nothing connects to them
 # (schemaSource builtin).
 cat >"$TMP/kubeconfig" <<'EOF'
@@ -191,6 +222,17 @@ cat >"$USER_DATA/User/settings.json" <<'EOF'
 }
 EOF
 
+# The control plane, started now (about 3 s) and waited for before the browser part. Its
+# standard input is a fifo held open by this script: closed at exit, it stops. setsid
+# does not fork here (a background job is no process group leader): $! is the group.
+t_cp=$(now)
+CLUSTER_KUBECONFIG=$TMP/cluster.kubeconfig
+log "starting the control plane (kube-apiserver $(basename "$CP_DIR"))"
+mkfifo "$TMP/controlplane.in"
+setsid "$OUT/controlplane" -kubeconfig "$CLUSTER_KUBECONFIG" <"$TMP/controlplane.in" >"$TMP/controlplane.log" 2>&1 &
+CP_PGID=$!
+exec {CP_IN}>"$TMP/controlplane.in"
+
 t=$(now)
 log "installing ${VSIX#"$ROOT"/} into code-server $CODE_SERVER_VERSION"
 timeout 120 "$CS_BIN" --user-data-dir "$USER_DATA" --extensions-dir "$EXTENSIONS" \
@@ -200,9 +242,16 @@ grep -q "successfully installed" "$TMP/install-extension.log" ||
   { cat "$TMP/install-extension.log" >&2; die "code-server did not install the .vsix"; }
 timed "code-server --install-extension" "$t"
 
+# A kubectl plugin on kubectl-lsp's PATH for "Run kubectl Plugin…". The extension host
+# takes its environment from a login shell (which resets PATH), hence ~/.profile too.
+mkdir -p "$TMP/plugins"
+printf '#!/bin/sh\necho "e2e plugin: $*"\n' >"$TMP/plugins/kubectl-e2e"
+chmod +x "$TMP/plugins/kubectl-e2e"
+printf 'export PATH="%s:$PATH"\n' "$TMP/plugins" >"$HOME/.profile"
+
 # code-server on a port of its choosing (read from its log), in its own session.
 t=$(now)
-setsid "$CS_BIN" --bind-addr 127.0.0.1:0 --auth none --user-data-dir "$USER_DATA" \
+PATH="$TMP/plugins:$PATH" setsid "$CS_BIN" --bind-addr 127.0.0.1:0 --auth none --user-data-dir "$USER_DATA" \
   --extensions-dir "$EXTENSIONS" --disable-telemetry --disable-update-check \
   --disable-workspace-trust --disable-getting-started-override "$WS" \
   >"$TMP/code-server.log" 2>&1 </dev/null &
@@ -227,6 +276,18 @@ node -e '
 timed "code-server start (healthz)" "$t"
 log "code-server at $CS_URL"
 
+# The control plane: "ready URL" on its standard output.
+CP_URL=
+for ((i = 0; i < 1200; i++)); do
+  CP_URL=$(sed -n 's/^ready \(https:.*\)$/\1/p' "$TMP/controlplane.log" | head -n 1)
+  [[ -n $CP_URL ]] && break
+  kill -0 "$CP_PGID" 2>/dev/null || { cat "$TMP/controlplane.log" >&2; die "the control plane exited"; }
+  sleep 0.1
+done
+[[ -n $CP_URL ]] || { cat "$TMP/controlplane.log" >&2; die "the control plane was not ready within 120 s"; }
+timed "control plane start (ready)" "$t_cp"
+log "control plane at $CP_URL"
+
 # Chromium, headless, its DevTools port written to DevToolsActivePort.
 setsid chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
   --disable-component-update --disable-sync --no-first-run --no-default-browser-check \
@@ -243,6 +304,8 @@ timeout --kill-after=10 $((TIMEOUT + 30)) node "$E2E/run.mjs" \
   --workspace "$WS" \
   --server "$BIN" \
   --kubeconfig "$TMP/kubeconfig" \
+  --cluster-kubeconfig "$CLUSTER_KUBECONFIG" \
+  --kubectl "$KUBECTL" \
   --out "$OUT" \
   --timeout "$TIMEOUT"
 rc=$?
@@ -262,7 +325,9 @@ if ((rc != 0)); then
   printf '\n--- chromium log (last 10 lines):\n' >&2
   tail -n 10 "$TMP/chromium.log" >&2
   mkdir -p "$OUT/logs"
-  cp "$TMP/code-server.log" "$TMP/chromium.log" "$OUT/logs/" 2>/dev/null || true
+  printf '\n--- control plane log (last 10 lines):\n' >&2
+  tail -n 10 "$TMP/controlplane.log" >&2
+  cp "$TMP/code-server.log" "$TMP/chromium.log" "$TMP/controlplane.log" "$OUT/logs/" 2>/dev/null || true
   cp -r "$USER_DATA/logs" "$OUT/logs/user-data-logs" 2>/dev/null || true
   die "the VS Code test failed (exit status $rc); screenshot and DOM in ${OUT#"$ROOT"/}, logs in ${OUT#"$ROOT"/}/logs"
 fi

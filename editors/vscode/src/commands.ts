@@ -3,12 +3,8 @@
 // refreshCluster, clusterStatus) are registered in VS Code by the language client under
 // their own names, so the commands here have different ids.
 //
-// The server's cluster actions (kubectl-lsp.apply, dryRun, diff, delete, refreshDrift,
-// runPlugin; arguments: the document URI and a resource) need nothing here: the language
-// client registers every command the server advertises, so their code lenses and code
-// actions run as they are. Palette commands for them ("Kubernetes: Apply File", a
-// side-by-side diff from the kubectl-lsp/diff request) slot in as entries of COMMANDS
-// calling executeServerCommand.
+// The cluster actions (Apply, Diff, Dry-run, Delete, Run kubectl Plugin) are in
+// cluster.ts, registered with registerAll.
 import * as vscode from "vscode";
 import { ExecuteCommandRequest, type LanguageClient } from "vscode-languageclient/node";
 import type { ClusterStatus } from "./status";
@@ -31,7 +27,7 @@ export interface CommandContext {
   output: vscode.OutputChannel;
 }
 
-interface Command {
+export interface Command {
   id: string;
   run(ctx: CommandContext, ...args: unknown[]): Promise<unknown>;
 }
@@ -125,11 +121,16 @@ const showOutput: Command = {
 const COMMANDS: Command[] = [switchContext, refreshSchemas, showStatus, restartServer, showOutput];
 
 /** Ids of the commands this extension handles (for code lenses that name them). */
-export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(COMMANDS.map((c) => c.id));
+export const CLIENT_COMMANDS: Set<string> = new Set(COMMANDS.map((c) => c.id));
 
-/** registerCommands registers every command; errors become error messages. */
+/** registerCommands registers every command of this file. */
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
-  return COMMANDS.map((c) =>
+  return registerAll(ctx, COMMANDS);
+}
+
+/** registerAll registers commands; errors become error messages (and log lines). */
+export function registerAll(ctx: CommandContext, commands: Command[]): vscode.Disposable[] {
+  return commands.map((c) =>
     vscode.commands.registerCommand(c.id, async (...args: unknown[]) => {
       try {
         return await c.run(ctx, ...args);

@@ -6,12 +6,17 @@ import * as vscode from "vscode";
 import {
   DidChangeConfigurationNotification,
   LanguageClient,
+  MessageType,
   RevealOutputChannelOn,
+  ShowMessageRequest,
   State,
+  type MessageActionItem,
+  type ShowMessageRequestParams,
   type LanguageClientOptions,
   type ServerOptions,
 } from "vscode-languageclient/node";
 import { findServer } from "./binary";
+import { ClusterCommand, registerClusterCommands, VSCODE_DIFF } from "./cluster";
 import { CLIENT_COMMANDS, registerCommands, ServerCommand, type CommandContext } from "./commands";
 import { looksLikeManifest, RESTART_SETTINGS, SECTION, serverArgs, serverSettings } from "./settings";
 import { STARTING, statusView, type ClusterStatus } from "./status";
@@ -52,6 +57,9 @@ class Extension implements CommandContext {
   activate(): void {
     const subs = this.context.subscriptions;
     subs.push(...registerCommands(this));
+    const cluster = registerClusterCommands(this);
+    subs.push(...cluster.disposables);
+    for (const id of cluster.ids) CLIENT_COMMANDS.add(id);
     subs.push(
       vscode.workspace.onDidOpenTextDocument((doc) => this.onOpen(doc)),
       // A manifest pasted or typed into an untitled editor arrives as a change.
@@ -127,17 +135,33 @@ class Extension implements CommandContext {
       middleware: {
         // A code lens whose command neither this extension nor the server executes (the
         // label-only kubectl-lsp.showResource) would fail when clicked: shown as a label.
-        // The server's commands (Apply, Diff, ...) are registered by the language client.
+        // The server's commands (Apply, Dry-run, ...) are registered by the language
+        // client; its Diff (a unified diff file) becomes the extension's, which opens
+        // VS Code's diff editor.
         provideCodeLenses: async (doc, token, next) => {
           const lenses = await next(doc, token);
           const server = new Set(this.lc?.initializeResult?.capabilities.executeCommandProvider?.commands ?? []);
           for (const lens of lenses ?? []) {
             const c = lens.command;
-            if (c && c.command && !CLIENT_COMMANDS.has(c.command) && !server.has(c.command)) {
+            if (c && c.command === ClusterCommand.diff) {
+              lens.command = { ...c, command: VSCODE_DIFF };
+            } else if (c && c.command && !CLIENT_COMMANDS.has(c.command) && !server.has(c.command)) {
               lens.command = { title: c.title, command: "", tooltip: c.tooltip };
             }
           }
           return lenses;
+        },
+        // The same for the Diff code action.
+        provideCodeActions: async (doc, range, context, token, next) => {
+          const actions = await next(doc, range, context, token);
+          for (const a of actions ?? []) {
+            if (a instanceof vscode.CodeAction) {
+              if (a.command?.command === ClusterCommand.diff) a.command = { ...a.command, command: VSCODE_DIFF };
+            } else if (a.command === ClusterCommand.diff) {
+              a.command = VSCODE_DIFF;
+            }
+          }
+          return actions;
         },
       },
     };
@@ -164,6 +188,9 @@ class Extension implements CommandContext {
       });
       return;
     }
+    // The server asks before Apply and Delete (window/showMessageRequest): a modal dialog
+    // instead of the language client's notification, which is easy to miss.
+    lc.onRequest(ShowMessageRequest.type, (p) => this.ask(p));
     if (!this.last) {
       // The server sends its status after `initialized`; ask in case it came first.
       try {
@@ -172,6 +199,31 @@ class Extension implements CommandContext {
         // an older server: the notification will do
       }
     }
+  }
+
+  /** ask answers window/showMessageRequest: warnings (confirmations) as a modal dialog. */
+  private async ask(p: ShowMessageRequestParams): Promise<MessageActionItem | null> {
+    const actions = p.actions ?? [];
+    this.output.appendLine(`[ask] ${p.message} (${actions.map((a) => a.title).join(", ")})`);
+    // "Cancel" is the dialog's close button (Escape), not a second Cancel next to VS Code's.
+    const items: (vscode.MessageItem & { action: MessageActionItem })[] = actions.map((a) => ({
+      title: a.title,
+      isCloseAffordance: a.title === "Cancel",
+      action: a,
+    }));
+    let chosen: (typeof items)[number] | undefined;
+    switch (p.type) {
+      case MessageType.Error:
+        chosen = await vscode.window.showErrorMessage(p.message, { modal: true }, ...items);
+        break;
+      case MessageType.Warning:
+        chosen = await vscode.window.showWarningMessage(p.message, { modal: true }, ...items);
+        break;
+      default:
+        chosen = await vscode.window.showInformationMessage(p.message, ...items);
+    }
+    this.output.appendLine(`[ask] answer: ${chosen ? chosen.title : "none"}`);
+    return chosen ? chosen.action : null;
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,8 @@
 // VS Code (code-server) with the .vsix installed, driven through headless Chromium's
 // DevTools protocol, as a person would use it. Node 24, no npm packages.
 //
-//   node run.mjs --cdp-port-file F --url URL --workspace DIR --server BIN --kubeconfig F --out DIR
+//   node run.mjs --cdp-port-file F --url URL --workspace DIR --server BIN --kubeconfig F
+//                --cluster-kubeconfig F --kubectl BIN --out DIR
 //
 // Steps, each synchronised on a DOM condition with its own timeout (no fixed sleeps):
 //   1. the workspace names a kubectl-lsp.path that does not exist: opening deploy.yaml
@@ -17,8 +18,24 @@
 //   5. clicking the status bar item opens "Kubernetes: Switch Context" listing the
 //      kubeconfig's contexts; choosing one makes it the server's current context;
 //   6. a manifest typed into a new untitled editor turns it from plain text into YAML,
-//      and its mistake shows in the Problems panel.
+//      and its mistake shows in the Problems panel;
+//   7. the settings then name the test control plane's kubeconfig (--cluster-kubeconfig,
+//      context admin, schemaSource auto): the status bar shows the cluster, and
+//      configmap.yaml gets the cluster code lenses (Apply, Diff, Dry-run, Delete);
+//   8. "Kubernetes: Apply" from the palette asks in a modal dialog naming the object and
+//      the context; its "Apply" button applies: the "created" notification, and kubectl
+//      (--kubectl) finds the ConfigMap in the cluster;
+//   9. the data value edited in the editor (the drift lens turns from "in sync" to
+//      "edited since the last check"), "Kubernetes: Diff" opens VS Code's diff editor
+//      "configmap/e2e-greeting: cluster ↔ manifest" with the old value on the left and the
+//      new one on the right; closed, the code lens "Diff" opens it again (the lens
+//      rewritten to the extension's command);
+//  10. "Kubernetes: Run kubectl Plugin…" lists the plugin kubectl-e2e (on PATH) in a
+//      quick pick; chosen, its output opens in an editor;
+//  11. "Kubernetes: Delete", confirmed in its dialog, deletes it: the notification, and
+//      kubectl no longer finds it.
 // Screenshots go to --out (vscode.png; failure.png and dom.json when a step fails).
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { connectPage, sleep } from "./cdp.mjs";
@@ -54,7 +71,7 @@ function parseArgs(argv) {
     if (!argv[i].startsWith("--") || argv[i + 1] === undefined) throw new Error(`bad arguments: ${argv.join(" ")}`);
     out[argv[i].slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = argv[i + 1];
   }
-  for (const k of ["cdpPortFile", "url", "workspace", "server", "kubeconfig", "out"]) {
+  for (const k of ["cdpPortFile", "url", "workspace", "server", "kubeconfig", "clusterKubeconfig", "kubectl", "out"]) {
     if (!out[k]) throw new Error(`missing --${k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`);
   }
   return out;
@@ -63,7 +80,7 @@ function parseArgs(argv) {
 const t0 = Date.now();
 const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${msg}`);
 
-function writeSettings(serverPath) {
+function writeSettings(serverPath, extra = {}) {
   fs.mkdirSync(path.join(WS, ".vscode"), { recursive: true });
   const settings = {
     "kubectl-lsp.path": serverPath,
@@ -71,6 +88,7 @@ function writeSettings(serverPath) {
     "kubectl-lsp.kubeconfig": args.kubeconfig,
     "kubectl-lsp.logLevel": "debug",
     "kubectl-lsp.trace.server": "messages",
+    ...extra,
   };
   // Written to a temporary file and renamed: the file watcher never sees half a file.
   const file = path.join(WS, ".vscode", "settings.json");
@@ -86,6 +104,9 @@ const PAGE_HELPERS = `
   const center = (e) => { const r = e.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; };
   const statusItem = () => document.getElementById(${JSON.stringify(STATUS_ID)});
   const toasts = () => $$(".notifications-toasts .notification-toast").filter(visible).map((t) => t.innerText);
+  const dialog = () => $$(".monaco-dialog-box").find(visible);
+  const lensLinks = () => $$(".monaco-editor .codelens-decoration a").filter(visible).map((a) => a.innerText.trim());
+  const editorTab = (name) => $$(".tabs-container .tab").find((t) => (t.getAttribute("aria-label") || "").startsWith(name));
   const quickRows = () => { const q = $(".quick-input-widget"); return visible(q) ? $$(".monaco-list-row", q).map((r) => r.getAttribute("aria-label") || r.innerText) : null; };
 `;
 
@@ -142,6 +163,23 @@ async function click({ x, y }) {
   await mouse("mouseReleased", x, y, { button: "left", clickCount: 1 });
 }
 
+async function doubleClick({ x, y }) {
+  await mouse("mouseMoved", x, y);
+  for (const clickCount of [1, 2]) {
+    await mouse("mousePressed", x, y, { button: "left", clickCount });
+    await mouse("mouseReleased", x, y, { button: "left", clickCount });
+  }
+}
+
+/** kubectl runs the control plane's kubectl with its kubeconfig: [ok, output]. */
+function kubectl(...argv) {
+  try {
+    return [true, execFileSync(args.kubectl, ["--kubeconfig", args.clusterKubeconfig, ...argv], { encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"] })];
+  } catch (err) {
+    return [false, `${err.stdout ?? ""}${err.stderr ?? ""}${err.message}`];
+  }
+}
+
 async function key(keyName, code, keyCode) {
   for (const type of ["keyDown", "keyUp"]) {
     await cdp.send("Input.dispatchKeyEvent", { type, key: keyName, code, windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode });
@@ -164,6 +202,9 @@ async function dumpDOM() {
     problems: visible($(".markers-panel")) ? $(".markers-panel").innerText : null,
     hover: $$(".monaco-hover").filter(visible).map((h) => h.innerText),
     quickInput: quickRows(),
+    dialog: dialog() ? dialog().innerText : null,
+    lenses: lensLinks(),
+    tabs: $$(".tabs-container .tab").map((t) => t.getAttribute("aria-label")),
     editor: $$(".monaco-editor .view-line").map((l) => l.innerText).slice(0, 40),
     body: document.body ? document.body.innerText.slice(0, 6000) : null,
   })`);
@@ -339,7 +380,156 @@ async function main() {
 
   const errors = await evaluate(`toasts().filter((t) => t.includes("kubectl-lsp") && !t.includes(${JSON.stringify(missing)}))`);
   if (errors.length) throw new Error(`unexpected notifications: ${JSON.stringify(errors)}`);
+
+  await clusterSteps();
   if (consoleErrors.length) log(`page exceptions (not failures): ${JSON.stringify(consoleErrors.slice(0, 5))}`);
+}
+
+// --- the cluster steps (7-11) --------------------------------------------------------------
+const CM = { file: "configmap.yaml", name: "e2e-greeting", before: "hello", after: "bonjour" };
+const norm = (expr) => `(${expr}).replace(/\\u00a0/g, " ")`; // monaco renders spaces as nbsp
+
+/** runCommand runs a command from the palette by its exact label (opensPick: the command
+ * shows a quick pick of its own, instead of the palette closing). */
+async function runCommand(label, { opensPick = false } = {}) {
+  // Focus must be in the palette's input before typing: an editor that has just been
+  // activated can take it back (and the text would go into the document).
+  const f1 = async () => {
+    if (!(await evaluate(`visible($(".quick-input-widget"))`))) await key("F1", "F1", 112);
+  };
+  await f1();
+  await waitFor("the command palette, focused", `(() => { const q = $(".quick-input-widget"); return visible(q) && q.contains(document.activeElement) && document.activeElement.tagName === "INPUT"; })()`, {
+    retrigger: f1,
+    retriggerMs: 1_000,
+  });
+  await cdp.send("Input.insertText", { text: label });
+  await waitFor(`${JSON.stringify(label)} typed into the palette`, `(() => { const i = document.activeElement; return !!i && i.tagName === "INPUT" && $(".quick-input-widget").contains(i) && i.value.endsWith(${JSON.stringify(label)}); })()`, { timeoutMs: 5_000 });
+  const row = await waitFor(
+    `${label} in the palette`,
+    `(() => { const q = $(".quick-input-widget"); const r = visible(q) && $$(".monaco-list-row", q).find((r) => { const l = r.getAttribute("aria-label") || ""; return l === ${JSON.stringify(label)} || l.startsWith(${JSON.stringify(label + ",")}); }); return r ? center(r) : null; })()`,
+  );
+  await click(row);
+  if (!opensPick) await waitFor("the palette closed", `quickRows() === null`);
+}
+
+/** confirm waits for the modal dialog with every text in want and clicks its button. */
+async function confirm(button, want) {
+  const text = await waitFor(
+    `the modal dialog asking ${JSON.stringify(button)}`,
+    `(() => { const d = dialog(); const t = d && d.innerText; return t && ${JSON.stringify(want)}.every((w) => t.includes(w)) && $$(".monaco-button", d).some((b) => b.innerText.trim() === ${JSON.stringify(button)}) ? t : null; })()`,
+  );
+  log(`dialog: ${JSON.stringify(text.split("\n").filter((l) => l.trim()).join(" | "))}`);
+  await click(await evaluate(`center($$(".monaco-button", dialog()).find((b) => b.innerText.trim() === ${JSON.stringify(button)}))`));
+  await waitFor("the dialog closed", `!dialog()`);
+}
+
+/** pollKubectl runs kubectl until check(ok, output) holds. */
+async function pollKubectl(what, argv, check, timeoutMs = 20_000) {
+  const start = Date.now();
+  for (;;) {
+    const [ok, out] = kubectl(...argv);
+    if (check(ok, out)) {
+      log(`ok: ${what} (kubectl ${argv.join(" ")}: ${JSON.stringify(out.trim().split("\n")[0])})`);
+      return;
+    }
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; kubectl ${argv.join(" ")}: ${out}`);
+    await sleep(250);
+  }
+}
+
+const clearToasts = () => evaluate(`$$(".notifications-toasts .notification-toast .codicon-notifications-clear").forEach((b) => b.click())`);
+
+async function focusManifest() {
+  await click(await evaluate(`center(editorTab(${JSON.stringify(CM.file)}))`));
+  await waitFor(
+    `${CM.file} the active editor, focused`,
+    `(() => { const t = $(".tab.active"), a = document.activeElement; return !!t && (t.getAttribute("aria-label") || "").startsWith(${JSON.stringify(CM.file)}) && !!a && !!a.closest(".monaco-editor") && !a.closest(".monaco-diff-editor"); })()`,
+  );
+}
+
+async function clusterSteps() {
+  await clearToasts();
+  // 7. The test control plane.
+  writeSettings(args.server, { "kubectl-lsp.schemaSource": "auto", "kubectl-lsp.kubeconfig": args.clusterKubeconfig, "kubectl-lsp.context": "admin" });
+  const status = await waitFor(
+    "the status bar: the control plane's context admin (kubectl-lsp/status)",
+    `(() => { const s = statusItem(); const t = s && s.innerText.trim(); return t && /admin · v?1\\.\\d+/.test(t) ? t : null; })()`,
+    { timeoutMs: 60_000 },
+  );
+  log(`status bar: ${JSON.stringify(status)}`);
+  const rowOf = `(() => { const r = $$(".explorer-folders-view .monaco-list-row").find((r) => r.getAttribute("aria-label") === ${JSON.stringify(CM.file)}); return r && visible(r) ? center(r) : null; })()`;
+  await click(await waitFor(`${CM.file} in the explorer`, rowOf));
+  await waitFor(`the editor showing ${CM.file}`, `$$(".monaco-editor .view-line").some((l) => l.innerText.includes(${JSON.stringify(CM.name)}))`, {
+    retrigger: async () => click(await evaluate(rowOf)),
+  });
+  const lenses = await waitFor(
+    "the cluster code lenses Apply, Diff, Dry-run and Delete",
+    `(() => { const l = lensLinks(); return ["Apply", "Diff", "Dry-run", "Delete"].every((w) => l.includes(w)) ? l : null; })()`,
+    { timeoutMs: 60_000 },
+  );
+  log(`lenses: ${JSON.stringify(lenses)}`);
+
+  // 8. Apply, confirmed in the modal dialog.
+  const value = (v) => `(() => { const s = $$(".monaco-editor .view-line span span").find((e) => e.textContent === ${JSON.stringify(v)}); return s ? center(s) : null; })()`;
+  await click(await waitFor(`the value ${CM.before} in the editor`, value(CM.before))); // the cursor in the resource
+  await runCommand("Kubernetes: Apply");
+  await confirm("Apply", [`ConfigMap/${CM.name}`, `context "admin"`]);
+  const applied = await waitFor("the apply notification", `toasts().find((t) => /e2e-greeting.* created/.test(t))`);
+  log(`notification: ${JSON.stringify(applied)}`);
+  await pollKubectl("the ConfigMap in the cluster", ["get", "configmap", CM.name, "-n", "default", "-o", "jsonpath={.data.greeting}"], (ok, out) => ok && out === CM.before);
+  await clearToasts();
+
+  // 9. Edit, then Diff in the diff editor.
+  await waitFor("the drift lens: in sync", `lensLinks().some((l) => l.includes("in sync"))`, { timeoutMs: 30_000 });
+  await doubleClick(await waitFor(`the value ${CM.before}`, value(CM.before)));
+  await cdp.send("Input.insertText", { text: CM.after });
+  await waitFor(`the edited line greeting: ${CM.after}`, `$$(".monaco-editor .view-line").some((l) => ${norm("l.innerText")}.trim() === "greeting: ${CM.after}")`);
+  await waitFor("the drift lens: edited since the last check", `lensLinks().some((l) => l.includes("edited since the last check"))`);
+  await runCommand("Kubernetes: Diff");
+  const TITLE = `configmap/${CM.name}: cluster ↔ manifest`;
+  const diffOpen = `(() => {
+    const d = $$(".monaco-diff-editor").find(visible);
+    if (!d) return null;
+    const side = (c) => $$(".editor." + c + " .view-line", d).map((l) => ${norm("l.innerText")}).join("\\n");
+    const o = side("original"), m = side("modified");
+    const tab = $(".tab.active"), label = tab && tab.getAttribute("aria-label") || "";
+    return o.includes("greeting: ${CM.before}") && !o.includes("greeting: ${CM.after}") && m.includes("greeting: ${CM.after}") && label.startsWith(${JSON.stringify(TITLE)}) ? { label, original: o, modified: m } : null;
+  })()`;
+  const diff = await waitFor(`the diff editor "${TITLE}": ${CM.before} on the left, ${CM.after} on the right`, diffOpen);
+  log(`diff editor: ${JSON.stringify(diff.label)}`);
+  log(`screenshot: ${await screenshot("vscode-diff.png")}`);
+  // The code lens "Diff" opens it too: the diff editor closed first.
+  const diffTab = `$$(".tabs-container .tab").find((t) => (t.getAttribute("aria-label") || "").startsWith(${JSON.stringify(TITLE)}))`;
+  await runCommand("View: Close Editor"); // the diff editor is the active one
+  await waitFor("the diff editor closed", `!${diffTab}`);
+  await focusManifest();
+  await click(await waitFor('the code lens "Diff"', `(() => { const a = $$(".monaco-editor .codelens-decoration a").filter(visible).find((a) => a.innerText.trim() === "Diff"); return a ? center(a) : null; })()`));
+  await waitFor("the diff editor again, from the code lens", diffOpen);
+
+  // 10. Run kubectl Plugin…: the quick pick of the server's plugins (kubectl-e2e, which
+  // hack/test-editors.sh puts on PATH), then its output in an editor.
+  await focusManifest();
+  await runCommand("Kubernetes: Run kubectl Plugin…", { opensPick: true });
+  const plugins = await waitFor("the plugin quick pick with e2e", `(() => { const r = quickRows(); return r && r.some((x) => /^e2e\\b/.test(x)) ? r : null; })()`);
+  log(`plugins: ${JSON.stringify(plugins)}`);
+  await cdp.send("Input.insertText", { text: "e2e" });
+  await waitFor("e2e alone in the quick pick", `(() => { const r = quickRows(); return r && r.length === 1 && /^e2e\\b/.test(r[0]); })()`);
+  await key("Enter", "Enter", 13);
+  const out = await waitFor(
+    "the plugin's output in an editor",
+    `(() => { const t = $(".tab.active"); const lines = $$(".monaco-editor .view-line").map((l) => ${norm("l.innerText")}); return t && (t.getAttribute("aria-label") || "").startsWith("kubectl-e2e") && lines.some((l) => l.includes("e2e plugin:") && l.includes(${JSON.stringify(CM.name)})) ? lines.find((l) => l.includes("e2e plugin:")) : null; })()`,
+  );
+  log(`plugin output: ${JSON.stringify(out)}`);
+
+  // 11. Delete, confirmed.
+  await focusManifest();
+  await runCommand("Kubernetes: Delete");
+  await confirm("Delete", [`ConfigMap/${CM.name}`, `context "admin"`]);
+  const deleted = await waitFor("the delete notification", `toasts().find((t) => t.includes('configmap "${CM.name}" deleted'))`);
+  log(`notification: ${JSON.stringify(deleted)}`);
+  await pollKubectl("the ConfigMap gone from the cluster", ["get", "configmap", CM.name, "-n", "default"], (ok, out) => !ok && out.includes("NotFound"));
+  const failures = await evaluate(`toasts().filter((t) => /kubectl-lsp: (apply|delete|diff)\\b/.test(t))`);
+  if (failures.length) throw new Error(`unexpected notifications: ${JSON.stringify(failures)}`);
 }
 
 const timeoutMs = Number(args.timeout ?? 240) * 1000;
