@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,33 +21,6 @@ import (
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
 
-// counter counts the requests that reach the network (it sits under the HTTP cache).
-type counter struct {
-	n    atomic.Int64
-	mu   sync.Mutex
-	urls []string
-}
-
-func (c *counter) wrap(rt http.RoundTripper) http.RoundTripper {
-	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		c.n.Add(1)
-		c.mu.Lock()
-		c.urls = append(c.urls, req.URL.Path)
-		c.mu.Unlock()
-		return rt.RoundTrip(req)
-	})
-}
-
-func (c *counter) paths() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return strings.Join(c.urls, " ")
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // flagsFor selects a kubeconfig, a context and a cache folder as kubectl's flags do.
 func flagsFor(kubeconfig, context, cacheDir string) *genericclioptions.ConfigFlags {
 	f := genericclioptions.NewConfigFlags(false)
@@ -58,11 +28,11 @@ func flagsFor(kubeconfig, context, cacheDir string) *genericclioptions.ConfigFla
 	return f
 }
 
-func newClient(t *testing.T, flags *genericclioptions.ConfigFlags, cnt *counter) *kube.Client {
+func newClient(t *testing.T, flags *genericclioptions.ConfigFlags, cnt *testcluster.Counter) *kube.Client {
 	t.Helper()
 	opts := kube.Options{Flags: flags, Timeout: 10 * time.Second}
 	if cnt != nil {
-		opts.WrapTransport = cnt.wrap
+		opts.WrapTransport = cnt.Wrap
 	}
 	c, err := kube.New(opts)
 	if err != nil {
@@ -78,7 +48,7 @@ func TestColdThenWarm(t *testing.T) {
 	cache := t.TempDir()
 	deploy := schema.GVK{Group: "apps", Version: "v1", Kind: "Deployment"}
 
-	var cold counter
+	var cold testcluster.Counter
 	cl := newClient(t, flagsFor(c.Kubeconfig(), "admin", cache), &cold)
 	if cl.Context != "admin" || cl.Namespace != "default" || cl.Server != c.Host() {
 		t.Fatalf("client = %+v", cl)
@@ -106,13 +76,13 @@ func TestColdThenWarm(t *testing.T) {
 	if st := src.Status(); st.Source != "cluster" || st.LastError != "" || st.LastRefresh.IsZero() {
 		t.Fatalf("status after a refresh: %+v", st)
 	}
-	coldCalls := cold.n.Load()
-	t.Logf("cold start: %d requests (%s)", coldCalls, cold.paths())
+	coldCalls := cold.N()
+	t.Logf("cold start: %s", &cold)
 	if coldCalls == 0 {
 		t.Fatal("the counting transport saw no request on a cold start")
 	}
 
-	var warm counter
+	var warm testcluster.Counter
 	cl2 := newClient(t, flagsFor(c.Kubeconfig(), "admin", cache), &warm)
 	src2 := kube.NewSchemas(cl2, kube.SchemaOptions{RefreshInterval: time.Hour})
 	if !src2.HasSnapshot() || src2.Status().Source != "cache" {
@@ -125,22 +95,22 @@ func TestColdThenWarm(t *testing.T) {
 	if len(src2.Kinds()) < 50 {
 		t.Fatalf("warm start knows %d kinds", len(src2.Kinds()))
 	}
-	if n := warm.n.Load(); n != 0 {
-		t.Fatalf("a warm start made %d network calls: %s", n, warm.paths())
+	if n := warm.N(); n != 0 {
+		t.Fatalf("a warm start made %d network calls: %s", n, &warm)
 	}
 	// Run does not refresh a snapshot younger than the interval.
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	src2.Run(ctx)
 	cancel()
-	if n := warm.n.Load(); n != 0 {
-		t.Fatalf("Run refreshed a fresh snapshot: %d calls: %s", n, warm.paths())
+	if n := warm.N(); n != 0 {
+		t.Fatalf("Run refreshed a fresh snapshot: %d calls: %s", n, &warm)
 	}
 	// A forced refresh revalidates the index (its ETag) and nothing else.
 	if err := src2.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := warm.n.Load(); n != 1 {
-		t.Fatalf("a refresh with nothing changed made %d calls, want 1: %s", n, warm.paths())
+	if n := warm.N(); n != 1 {
+		t.Fatalf("a refresh with nothing changed made %d calls, want 1: %s", n, &warm)
 	}
 }
 

@@ -3,12 +3,9 @@ package lsp
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,35 +31,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// netCounter counts the requests that reach the network.
-type netCounter struct {
-	n    atomic.Int64
-	mu   sync.Mutex
-	urls []string
-}
-
-func (c *netCounter) wrap(rt http.RoundTripper) http.RoundTripper {
-	return rtFunc(func(req *http.Request) (*http.Response, error) {
-		c.n.Add(1)
-		c.mu.Lock()
-		c.urls = append(c.urls, req.URL.Path)
-		c.mu.Unlock()
-		return rt.RoundTrip(req)
-	})
-}
-
-func (c *netCounter) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return fmt.Sprintf("%d requests: %s", len(c.urls), strings.Join(c.urls, " "))
-}
-
-type rtFunc func(*http.Request) (*http.Response, error)
-
-func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // clusterHarness starts a session against a kubeconfig, with its own cache folder.
-func clusterHarness(t *testing.T, kubeconfig, cache string, cnt *netCounter, settings map[string]any) *harness {
+func clusterHarness(t *testing.T, kubeconfig, cache string, cnt *testcluster.Counter, settings map[string]any) *harness {
 	t.Helper()
 	init := map[string]any{"kubeconfig": kubeconfig, "clusterRefreshSeconds": 0.2}
 	for k, v := range settings {
@@ -79,7 +49,7 @@ func clusterHarness(t *testing.T, kubeconfig, cache string, cnt *netCounter, set
 		f.CacheDir = &cache
 		o.ConfigFlags = f
 		if cnt != nil {
-			o.WrapTransport = cnt.wrap
+			o.WrapTransport = cnt.Wrap
 		}
 	}})
 }
@@ -268,7 +238,7 @@ func TestWarmStartMakesNoNetworkCall(t *testing.T) {
 	text := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  <|r|>replicas: three\n"
 
 	// A first session fills the cache.
-	var cold netCounter
+	var cold testcluster.Counter
 	h := clusterHarness(t, c.Kubeconfig(), cache, &cold, map[string]any{"clusterRefreshSeconds": 3600})
 	h.AwaitStatus("a status from the cluster", func(s StatusParams) bool { return s.Source == "cluster" })
 	h.Open(uri, text)
@@ -290,11 +260,11 @@ func TestWarmStartMakesNoNetworkCall(t *testing.T) {
 	h.notify(protocol.MethodExit, nil)
 	h.awaitExit()
 
-	var warm netCounter
+	var warm testcluster.Counter
 	h2 := clusterHarness(t, c.Kubeconfig(), cache, &warm, map[string]any{"clusterRefreshSeconds": 3600})
 	h2.Open(uri, text)
 	diags := h2.AwaitDiagnostics(uri, 1)
-	if n := warm.n.Load(); n != 0 {
+	if n := warm.N(); n != 0 {
 		t.Fatalf("a warm start made network calls before its first diagnostics: %s", &warm)
 	}
 	if !hasCode(diags, "type", "replicas") {
@@ -303,14 +273,14 @@ func TestWarmStartMakesNoNetworkCall(t *testing.T) {
 	if hv := h2.Hover(uri, "r"); hv == nil || !strings.Contains(hv.Contents.Value, "cluster admin v1.37") {
 		t.Fatalf("warm hover: %+v", hv)
 	}
-	if n := warm.n.Load(); n != 0 {
+	if n := warm.N(); n != 0 {
 		t.Fatalf("a warm session made network calls: %s", &warm)
 	}
 	// The counter does see the network: a refresh on demand revalidates the index.
 	if err := h2.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": CommandRefreshCluster}, nil); err != nil {
 		t.Fatal(err)
 	}
-	h2.await("a refresh", func() bool { return warm.n.Load() > 0 })
+	h2.await("a refresh", func() bool { return warm.N() > 0 })
 	t.Logf("warm session after a refresh: %s", &warm)
 }
 

@@ -10,14 +10,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -99,19 +97,19 @@ func run(runs int, bin, kubectl string) error {
 	fmt.Printf("Cluster schema source: kube-apiserver 1.37 on loopback, %d kinds in 5 group-versions, median of %d runs\n\n",
 		len(kinds), runs)
 	fmt.Printf("%-44s %10s %9s\n", "in process", "time", "requests")
-	measure := func(name string, prep func(cache string), load func(cache string, cnt *atomic.Int64) error) error {
+	measure := func(name string, prep func(cache string), load func(cache string, cnt *testcluster.Counter) error) error {
 		var ds []time.Duration
 		var n int64
 		for i := range runs {
 			cache := filepath.Join(work, fmt.Sprintf("%s-%d", name[:4], i))
 			prep(cache)
-			var cnt atomic.Int64
+			var cnt testcluster.Counter
 			start := time.Now()
 			if err := load(cache, &cnt); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
 			ds = append(ds, time.Since(start))
-			n = cnt.Load()
+			n = cnt.N()
 		}
 		fmt.Printf("%-44s %10s %9d\n", name, median(ds).Round(10*time.Microsecond), n)
 		return nil
@@ -128,20 +126,18 @@ func run(runs int, bin, kubectl string) error {
 		}
 		return nil
 	}
-	open := func(cache string, cnt *atomic.Int64, wait bool, every time.Duration) (*kube.Schemas, error) {
+	open := func(cache string, cnt *testcluster.Counter, wait bool, every time.Duration) (*kube.Schemas, error) {
 		f := genericclioptions.NewConfigFlags(false)
 		kc := c.Kubeconfig()
 		f.KubeConfig, f.CacheDir = &kc, &cache
-		cl, err := kube.New(kube.Options{Flags: f, WrapTransport: func(rt http.RoundTripper) http.RoundTripper {
-			return rtFunc(func(r *http.Request) (*http.Response, error) { cnt.Add(1); return rt.RoundTrip(r) })
-		}})
+		cl, err := kube.New(kube.Options{Flags: f, WrapTransport: cnt.Wrap})
 		if err != nil {
 			return nil, err
 		}
 		src := kube.NewSchemas(cl, kube.SchemaOptions{Wait: wait, RefreshInterval: every})
 		return src, src.Start(ctx)
 	}
-	cold := func(cache string, cnt *atomic.Int64) error {
+	cold := func(cache string, cnt *testcluster.Counter) error {
 		src, err := open(cache, cnt, true, time.Hour)
 		if err != nil {
 			return err
@@ -149,7 +145,7 @@ func run(runs int, bin, kubectl string) error {
 		return lookupAll(src)
 	}
 	fill := func(cache string) {
-		var cnt atomic.Int64
+		var cnt testcluster.Counter
 		if err := cold(cache, &cnt); err != nil {
 			fmt.Fprintln(os.Stderr, "filling the cache:", err)
 		}
@@ -157,7 +153,7 @@ func run(runs int, bin, kubectl string) error {
 	if err := measure("cold, empty cache (CLI)", func(string) {}, cold); err != nil {
 		return err
 	}
-	if err := measure("warm editor start (cache only)", fill, func(cache string, cnt *atomic.Int64) error {
+	if err := measure("warm editor start (cache only)", fill, func(cache string, cnt *testcluster.Counter) error {
 		src, err := open(cache, cnt, false, time.Hour)
 		if err != nil {
 			return err
@@ -174,7 +170,7 @@ func run(runs int, bin, kubectl string) error {
 	}); err != nil {
 		return err
 	}
-	if err := measure("warm CLI run (index revalidated by ETag)", fill, func(cache string, cnt *atomic.Int64) error {
+	if err := measure("warm CLI run (index revalidated by ETag)", fill, func(cache string, cnt *testcluster.Counter) error {
 		src, err := open(cache, cnt, true, time.Nanosecond)
 		if err != nil {
 			return err
@@ -331,10 +327,6 @@ func benchActions(ctx context.Context, c *testcluster.Cluster, work string, runs
 	}
 	return nil
 }
-
-type rtFunc func(*http.Request) (*http.Response, error)
-
-func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func median(ds []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), ds...)
