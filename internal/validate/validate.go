@@ -253,9 +253,13 @@ func (v *Validator) unknownKind(doc *yamlpos.Document, r *Result, gvk schema.GVK
 		r.Status = Skipped
 		r.Reason = fmt.Sprintf("no schema for %s: pass its CustomResourceDefinition with --crd", gvk)
 	}
-	r.Findings = append(r.Findings, Finding{Severity: Warning, Code: CodeNoSchema, Field: prefix + "kind",
-		Message: fmt.Sprintf("no schema for kind %q in version %q: pass its CustomResourceDefinition with --crd, or validate against a cluster that serves it", gvk.Kind, gvk.APIVersion()),
-		Range:   doc.Range(kindNode)})
+	msg = fmt.Sprintf("no schema for kind %q in version %q: pass its CustomResourceDefinition with --crd, or validate against a cluster that serves it", gvk.Kind, gvk.APIVersion())
+	if name := v.Source.Name(); strings.Contains(name, "cluster ") {
+		// The schemas are a live cluster's: it does not serve the kind (yet).
+		msg = fmt.Sprintf("no schema for kind %q in version %q: the cluster (%s) does not serve it; is its CustomResourceDefinition installed? (or pass it with --crd)",
+			gvk.Kind, gvk.APIVersion(), name[strings.Index(name, "cluster "):])
+	}
+	r.Findings = append(r.Findings, Finding{Severity: Warning, Code: CodeNoSchema, Field: prefix + "kind", Message: msg, Range: doc.Range(kindNode)})
 }
 
 // didYouMeanKind is the suggestion appended to an unknown-kind message: the kind alone
