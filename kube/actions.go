@@ -243,10 +243,6 @@ func dryRunSuffix(dryRun string) string {
 	return ""
 }
 
-// withContext bounds a helper's calls: resource.Helper takes no context, so the REST
-// client's own timeout (the client's) applies, and ctx is checked between calls.
-func checkContext(ctx context.Context) error { return ctx.Err() }
-
 // Apply applies one object as kubectl apply does.
 func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured, source string, opts ApplyOptions) Outcome {
 	info, err := c.info(ctx, obj, source)
@@ -255,7 +251,9 @@ func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured, sour
 	}
 	out := Outcome{Ref: refOf(info)}
 	out.Err = func() error {
-		if err := checkContext(ctx); err != nil {
+		// resource.Helper takes no context: each call has the REST client's timeout, and
+		// ctx is checked between calls.
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		serverDry := opts.DryRun == DryRunServer
@@ -350,7 +348,7 @@ func (c *Client) Diff(ctx context.Context, obj *unstructured.Unstructured, sourc
 	case err != nil:
 		return res, err
 	}
-	if err := checkContext(ctx); err != nil {
+	if err := ctx.Err(); err != nil {
 		return res, err
 	}
 	liveInfo := *info

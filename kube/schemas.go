@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -544,9 +543,13 @@ func (s *Schemas) Refresh(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.setSnapshot(snap)
+	current := make(map[string]bool, len(paths))
+	for _, u := range paths {
+		current[u] = true
+	}
 	for u := range s.docs {
-		if !slices.Contains(valuesOf(paths), u) {
-			delete(s.docs, u)
+		if !current[u] {
+			delete(s.docs, u) // a changed hash: loaded again on next use
 		}
 	}
 	prev := s.status
@@ -785,12 +788,4 @@ func mapsEqual(a, b map[string]string) bool {
 		}
 	}
 	return true
-}
-
-func valuesOf(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
 }

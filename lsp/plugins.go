@@ -207,7 +207,7 @@ func (s *Server) pluginTarget(args []json.RawMessage) (*pluginTarget, error) {
 		if d.Index != index {
 			continue
 		}
-		m := kubeDocumentObject(d)
+		m := kube.DocumentObject(d)
 		if m == nil {
 			break
 		}
@@ -215,17 +215,11 @@ func (s *Server) pluginTarget(args []json.RawMessage) (*pluginTarget, error) {
 		t := &pluginTarget{obj: obj, text: d.Text(), file: snap.doc.name, namespaced: true}
 		if eng != nil {
 			gvk := obj.GroupVersionKind()
-			if typ, _ := eng.Source().Lookup(schemaGVK(gvk.Group, gvk.Version, gvk.Kind)); typ != nil {
+			if typ, _ := eng.Source().Lookup(schema.GVK{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}); typ != nil {
 				t.namespaced = typ.Namespaced
 			}
 		}
 		return t, nil
 	}
 	return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "document %d of %s is not a Kubernetes object", index, snap.doc.name)
-}
-
-func kubeDocumentObject(d *yamlpos.Document) map[string]any { return kube.DocumentObject(d) }
-
-func schemaGVK(group, version, kind string) schema.GVK {
-	return schema.GVK{Group: group, Version: version, Kind: kind}
 }
