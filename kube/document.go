@@ -34,6 +34,35 @@ func (c *Client) DryRunDocument(ctx context.Context, d *yamlpos.Document) (findi
 // DocumentObject is a document as an object to send to the cluster, or nil when it is not
 // one (a syntax error, no apiVersion or kind, a List).
 func DocumentObject(d *yamlpos.Document) map[string]any {
+	m := documentMap(d)
+	if m == nil || isList(m) {
+		return nil
+	}
+	return m
+}
+
+// DocumentObjects are the objects a document holds: itself, or the items of a List
+// (`kind: List`, `ConfigMapList`, ...), as kubectl reads a stream. It is empty when the
+// document is not an object.
+func DocumentObjects(d *yamlpos.Document) []map[string]any {
+	m := documentMap(d)
+	if m == nil {
+		return nil
+	}
+	if !isList(m) {
+		return []map[string]any{m}
+	}
+	var out []map[string]any
+	for _, it := range m["items"].([]any) {
+		if im, ok := it.(map[string]any); ok {
+			out = append(out, im)
+		}
+	}
+	return out
+}
+
+// documentMap decodes a document that names an apiVersion and a kind.
+func documentMap(d *yamlpos.Document) map[string]any {
 	d.ParseDoc()
 	if d.Root == nil || d.Err != nil {
 		return nil
@@ -51,10 +80,15 @@ func DocumentObject(d *yamlpos.Document) map[string]any {
 	if av == "" || kind == "" {
 		return nil
 	}
-	if _, isList := m["items"].([]any); isList && strings.HasSuffix(kind, "List") {
-		return nil // a List is not an object the apiserver stores
-	}
 	return m
+}
+
+// isList reports whether an object is a List of objects, which the apiserver does not
+// store: its items are the objects.
+func isList(m map[string]any) bool {
+	kind, _ := m["kind"].(string)
+	_, items := m["items"].([]any)
+	return items && strings.HasSuffix(kind, "List")
 }
 
 // keyRange is the range of a top-level key's value, else of the document.

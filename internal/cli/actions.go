@@ -103,20 +103,14 @@ func (o *ActionOptions) complete(verb string, args []string) error {
 			}
 			line, _ := f.Mapper.OffsetLineChar(d.Start)
 			source := fmt.Sprintf("%s:%d", name, line)
-			m := kube.DocumentObject(d)
-			if m == nil {
-				if items := listItems(d); items != nil {
-					for _, it := range items {
-						if err := o.add(it, source, explicitNS); err != nil {
-							return err
-						}
-					}
-					continue
-				}
+			objs := kube.DocumentObjects(d)
+			if objs == nil {
 				return &ExitError{Code: 2, Err: fmt.Errorf("%s: not a Kubernetes object (it needs apiVersion and kind)", source)}
 			}
-			if err := o.add(m, source, explicitNS); err != nil {
-				return err
+			for _, m := range objs {
+				if err := o.add(m, source, explicitNS); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -145,27 +139,6 @@ func (o *ActionOptions) add(m map[string]any, source, explicitNS string) error {
 	}
 	o.objects = append(o.objects, object{obj: u, source: source})
 	return nil
-}
-
-// listItems are the objects of a `kind: List` document.
-func listItems(d *yamlpos.Document) []map[string]any {
-	v, err := yamlpos.ToValue(d.Root, 1<<20)
-	if err != nil {
-		return nil
-	}
-	m, _ := v.(map[string]any)
-	kind, _ := m["kind"].(string)
-	items, ok := m["items"].([]any)
-	if !ok || !strings.HasSuffix(kind, "List") {
-		return nil
-	}
-	var out []map[string]any
-	for _, it := range items {
-		if im, ok := it.(map[string]any); ok {
-			out = append(out, im)
-		}
-	}
-	return out
 }
 
 func (o *ActionOptions) objs() []*unstructured.Unstructured {
