@@ -30,6 +30,11 @@ func (v *CRDVersion) Lazy(build func() (any, error)) (any, error) {
 
 // CRDs serves the custom resources defined by CustomResourceDefinition manifests.
 type CRDs struct {
+	// BuiltIn, when set, reports the group-versions the apiserver serves itself. A CRD
+	// never shadows them (the apiserver routes a built-in group-version to its own
+	// handler), so the versions of a CRD that claim one are not served from it.
+	BuiltIn func(group, version string) bool
+
 	mu    sync.RWMutex
 	types map[GVK]*Type
 }
@@ -101,6 +106,9 @@ func (c *CRDs) Add(obj any, origin string) ([]GVK, error) {
 			continue
 		}
 		gvk := GVK{Group: m.Spec.Group, Version: v.Name, Kind: m.Spec.Names.Kind}
+		if c.BuiltIn != nil && c.BuiltIn(gvk.Group, gvk.Version) {
+			continue
+		}
 		var s *Schema
 		raw := v.Schema.OpenAPIV3Schema
 		if len(raw) == 0 || string(raw) == "null" {

@@ -138,6 +138,17 @@ func (b *Builtin) Lookup(gvk GVK) (*Type, error) {
 		ShortNames: shortNames[gvk.Group+"/"+res.Resource], Source: b.Name()}, nil
 }
 
+// ServesGroupVersion reports whether the release has the group-version (served by
+// default or not).
+func (b *Builtin) ServesGroupVersion(group, version string) bool {
+	for _, gv := range b.index.GroupVersions {
+		if gv.Group == group && gv.Version == version {
+			return true
+		}
+	}
+	return false
+}
+
 // Kinds implements Source.
 func (b *Builtin) Kinds() []KindInfo {
 	var out []KindInfo

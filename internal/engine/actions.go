@@ -161,7 +161,9 @@ func (fx *fixer) fixes(fd validate.Finding) []CodeAction {
 		return fx.typeFix(fd)
 	case validate.CodeUnknownField:
 		return fx.unknownFieldFixes(fd)
-	case validate.CodeRequired:
+	case validate.CodeRequired, validate.CodeInvalid:
+		// The apiserver says "Invalid value: 0" of a required number left out (a port):
+		// a missing field is added either way.
 		return fx.requiredFix(fd)
 	case validate.CodeUnknownKind:
 		return fx.apiVersionFixes(fd)
@@ -172,8 +174,7 @@ func (fx *fixer) fixes(fd validate.Finding) []CodeAction {
 }
 
 // verify validates the document again with edits applied: the finding must be gone and
-// no other finding may appear, but after an apiVersion fix, which reveals the findings of
-// the kind's schema.
+// no other finding may appear, but after a fix that reveals findings (see below).
 func (fx *fixer) verify(fd validate.Finding, edits []TextEdit) bool {
 	if len(edits) == 0 {
 		return false
@@ -212,7 +213,9 @@ func (fx *fixer) verify(fd validate.Finding, edits []TextEdit) bool {
 	}
 	fixed := key{fd.Severity, fd.Code, fd.Field}
 	before[fixed]--
-	reveals := fd.Code == validate.CodeUnknownKind
+	// An apiVersion fix reveals the kind's schema; fixing an error the apiserver's decoder
+	// stops at (an unknown field, a wrong type) reveals what its validation says.
+	reveals := fd.Code == validate.CodeUnknownKind || validate.StopsDecoding(fd)
 	for _, a := range after.Findings {
 		k := key{a.Severity, a.Code, a.Field}
 		switch {

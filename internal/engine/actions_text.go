@@ -288,10 +288,18 @@ func (fx *fixer) placeholder(s *schema.Schema, depth int) phValue {
 	if def, ok := s.DefaultValue(); ok {
 		var v any
 		if json.Unmarshal(def, &v) == nil {
+			// The built-in schemas give zero defaults (0, "") to required fields the
+			// apiserver then rejects as zero: those are no placeholders.
 			switch v := v.(type) {
 			case string:
-				return phString(v)
-			case float64, bool:
+				if v != "" {
+					return phString(v)
+				}
+			case float64:
+				if v != 0 {
+					return phLiteral(strings.TrimSpace(string(def)))
+				}
+			case bool:
 				return phLiteral(strings.TrimSpace(string(def)))
 			}
 		}
@@ -312,7 +320,9 @@ func (fx *fixer) placeholder(s *schema.Schema, depth int) phValue {
 		}
 		return phString("")
 	case "integer", "number":
-		n := 0.0
+		// 1 rather than 0: the apiserver rejects 0 for most required numbers (ports,
+		// replicas bounds), and a fix must produce a value it accepts.
+		n := 1.0
 		if t.Minimum != nil {
 			n = math.Ceil(*t.Minimum)
 			if t.ExclusiveMinimum && n == *t.Minimum {

@@ -95,6 +95,7 @@ func New(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("--kubernetes-version: %w (embedded: %s)", err, strings.Join(builtin.Versions(), ", "))
 	}
 	e := &Engine{opts: opts, builtin: b, crds: schema.NewCRDs()}
+	e.crds.BuiltIn = b.ServesGroupVersion
 	e.chain = &schema.Chain{Sources: []schema.Source{e.crds, b}}
 	minor := b.Version()
 	if opts.Cluster != nil {

@@ -203,8 +203,11 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 	if v.CEL && t.CRD != nil {
 		w.cel(ctx, root, t)
 	}
-	if gvk.Group == "apiextensions.k8s.io" && gvk.Kind == "CustomResourceDefinition" && len(w.out) == 0 {
-		w.crdChecks(ctx, root)
+	if t.CRD == nil && schema.IsCRD(apiVersion, kind) {
+		w.builtinClaims(root, v.Source)
+	}
+	if t.CRD == nil {
+		w.out, _ = v.judgeBuiltin(ctx, doc, root, gvk, prefix, w.out)
 	}
 	r.Findings = append(r.Findings, w.out...)
 }

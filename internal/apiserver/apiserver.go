@@ -1,0 +1,137 @@
+// Package apiserver runs the kube-apiserver's own create path in process, minus admission
+// and storage: the object is converted and defaulted as the apiserver decodes it, turned
+// into the internal version, prepared by its registry strategy (PrepareForCreate resets
+// status and other fields a client may not set) and validated by the strategy's Validate,
+// the common metadata rules and declarative validation (rest.BeforeCreate). Its verdict
+// is the apiserver's, field path for field path.
+//
+// Only what needs no cluster state is judged here: admission (webhooks, policies,
+// quota), existing objects and allocations (nodePorts, cluster IPs) are the cluster's.
+package apiserver
+
+import (
+	"context"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
+	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/kubernetes/pkg/apis/core"
+)
+
+// Error is one of the apiserver's validation errors.
+type Error struct {
+	Type field.ErrorType
+	// Field is the field path as the apiserver prints it (spec.template.spec.containers[0].image).
+	Field string
+	// Detail is the explanation without the path and the value.
+	Detail string
+	// Message is the whole error as the apiserver prints it.
+	Message string
+	// BadValue is the value the error is about, as the apiserver holds it.
+	BadValue any
+}
+
+// Handles reports whether the create path of a group and kind is linked in.
+func Handles(group, kind string) bool {
+	_, ok := strategies[schema.GroupKind{Group: group, Kind: kind}]
+	return ok
+}
+
+// Create judges obj, an object as decoded from YAML or JSON (maps, slices, strings, int64,
+// float64, bool, nil), the way the apiserver judges a create of it. ok is false when the
+// kind is not linked in or the object does not convert to its Go type; the schema-level
+// checks report why (a wrong type, a bad quantity).
+func Create(ctx context.Context, gvk schema.GroupVersionKind, obj map[string]any) (errs []Error, ok bool) {
+	ks, found := strategies[gvk.GroupKind()]
+	if !found {
+		return nil, false
+	}
+	defer func() {
+		// A strategy that needs cluster state we do not have (a nil client) panics: its
+		// verdict is the cluster's.
+		if recover() != nil {
+			errs, ok = nil, false
+		}
+	}()
+	internal, err := decode(ks.scheme, gvk, obj)
+	if err != nil {
+		return nil, false
+	}
+	list, err := beforeCreate(ctx, ks.strategy, gvk, internal)
+	if err != nil {
+		return nil, false
+	}
+	out := make([]Error, 0, len(list))
+	for _, e := range list {
+		out = append(out, Error{Type: e.Type, Field: e.Field, Detail: e.Detail, Message: e.Error(), BadValue: e.BadValue})
+	}
+	return out, true
+}
+
+// decode turns obj into the internal version, as the apiserver's decoder does with a
+// request body: typed external version, defaults, conversion.
+func decode(scheme *runtime.Scheme, gvk schema.GroupVersionKind, obj map[string]any) (runtime.Object, error) {
+	external, err := scheme.New(gvk)
+	if err != nil {
+		return nil, err
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj, external); err != nil {
+		return nil, err
+	}
+	scheme.Default(external)
+	return scheme.ConvertToVersion(external, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
+}
+
+// beforeCreate fills what the apiserver fills before the strategy runs (namespace from
+// the request, system fields, a generated name), then prepares and validates obj as
+// rest.BeforeCreate does.
+func beforeCreate(ctx context.Context, strategy rest.RESTCreateStrategy, gvk schema.GroupVersionKind, obj runtime.Object) (field.ErrorList, error) {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil, err
+	}
+	ns := metav1.NamespaceNone
+	if strategy.NamespaceScoped() {
+		ns = m.GetNamespace()
+		if ns == "" {
+			ns = metav1.NamespaceDefault
+		}
+		m.SetNamespace(ns)
+	} else {
+		// The apiserver clears a namespace sent for a cluster-scoped kind.
+		m.SetNamespace("")
+	}
+	if m.GetName() == "" && m.GetGenerateName() != "" {
+		m.SetName(strategy.GenerateName(m.GetGenerateName()))
+	}
+	rest.FillObjectMetaSystemFields(m)
+	ctx = genericapirequest.WithNamespace(ctx, ns)
+	ctx = genericapirequest.WithRequestInfo(ctx, &genericapirequest.RequestInfo{
+		IsResourceRequest: true, Verb: "create",
+		APIGroup: gvk.Group, APIVersion: gvk.Version,
+		Namespace: ns, Name: m.GetName(),
+	})
+	if prepare := storagePrepare[gvk.GroupKind()]; prepare != nil {
+		prepare(obj)
+	}
+	// rest.BeforeCreate, keeping the field errors instead of a Status built from them.
+	strategy.PrepareForCreate(ctx, obj)
+	return rest.ValidateCreate(ctx, obj, strategy), nil
+}
+
+// storagePrepare is what a kind's REST storage does to an object on create before the
+// strategy sees it, where that changes the verdict.
+var storagePrepare = map[schema.GroupKind]func(runtime.Object){
+	// The Service storage fills the plural clusterIPs from the singular clusterIP an
+	// older client sets (clusterIP: None for a headless Service) before validation.
+	{Kind: "Service"}: func(obj runtime.Object) {
+		svc := obj.(*core.Service)
+		if svc.Spec.ClusterIP != "" && len(svc.Spec.ClusterIPs) == 0 {
+			svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+		}
+	},
+}

@@ -1,0 +1,298 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	k8sschema "k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/apiserver"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"github.com/kubectl-lsp/kubectl-lsp/schema"
+)
+
+// Codes of findings that only the apiserver's validation code gives.
+const (
+	// CodeInvalid: a value the apiserver's validation rejects (field.ErrorTypeInvalid).
+	CodeInvalid = "invalid"
+	// CodeForbidden: a field or value the apiserver forbids in this combination.
+	CodeForbidden = "forbidden"
+)
+
+// decodeCodes are the schema-level findings that the apiserver gives while decoding a
+// request with strict field validation, before its validation code runs: they stay
+// ours for built-in kinds. Every other error of the schema and metadata levels (required
+// fields, enums, lengths, names, labels, duplicates) is the create path's to give.
+var decodeCodes = []string{CodeSyntax, CodeDuplicateKey, CodeAliasLimit, CodeUnknownField, CodeType,
+	CodeFormat, CodeQuantity, CodeRange}
+
+// StopsDecoding reports whether the apiserver rejects an object with this finding while
+// decoding it, before its validation code runs: once it is fixed, that code may find more.
+func StopsDecoding(f Finding) bool {
+	return f.Severity == Error && slices.Contains(decodeCodes, f.Code)
+}
+
+// judgeBuiltin runs the apiserver's create path on a built-in object and puts its verdict
+// in place of the walker's where the two overlap. It reports false, leaving out alone,
+// when the kind is not linked in or the object does not reach the create path (the
+// walker's decode-level errors then say why, as the apiserver's decoder would).
+func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding) ([]Finding, bool) {
+	if !apiserver.Handles(gvk.Group, gvk.Kind) {
+		return out, false
+	}
+	if slices.ContainsFunc(out, StopsDecoding) {
+		return out, false
+	}
+	limit := v.AliasLimit
+	if limit <= 0 {
+		limit = DefaultAliasLimit
+	}
+	val, err := yamlpos.ToValue(root, limit)
+	if err != nil {
+		return out, false
+	}
+	obj, _ := val.(map[string]any)
+	if obj == nil {
+		return out, false
+	}
+	errs, ok := apiserver.Create(ctx, k8sschema.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}, obj)
+	if !ok {
+		return out, false
+	}
+	kept := out[:0:0]
+	for _, f := range out {
+		if f.Severity != Error || StopsDecoding(f) {
+			kept = append(kept, f)
+		}
+	}
+	for _, e := range errs {
+		if e.Type == field.ErrorTypeInternal {
+			continue
+		}
+		f := Finding{Severity: Error, Code: errorCode(gvk, e), Field: prefix + e.Field, Message: prefix + e.Message}
+		f.Range = doc.Range(errorNode(root, gvk, e))
+		if !slices.ContainsFunc(kept, func(k Finding) bool { return k.Field == f.Field && k.Code == f.Code }) {
+			kept = append(kept, f)
+		}
+	}
+	return kept, true
+}
+
+// errorCode maps an apiserver error onto our stable codes. Every error of a
+// CustomResourceDefinition is invalid-crd, as it has always been.
+func errorCode(gvk schema.GVK, e apiserver.Error) string {
+	if gvk.Group == "apiextensions.k8s.io" && gvk.Kind == "CustomResourceDefinition" {
+		return CodeCRD
+	}
+	switch e.Type {
+	case field.ErrorTypeRequired:
+		if e.Field == "metadata.name" {
+			return CodeName
+		}
+		return CodeRequired
+	case field.ErrorTypeNotSupported:
+		return CodeEnum
+	case field.ErrorTypeDuplicate:
+		return CodeDuplicateItem
+	case field.ErrorTypeTooLong, field.ErrorTypeTooMany:
+		return CodeLength
+	case field.ErrorTypeTypeInvalid:
+		return CodeType
+	case field.ErrorTypeForbidden:
+		return CodeForbidden
+	}
+	switch {
+	case e.Field == "metadata.name" || e.Field == "metadata.generateName":
+		return CodeName
+	case e.Field == "metadata.namespace":
+		return CodeNamespace
+	case strings.HasPrefix(e.Field, "metadata.labels"):
+		return CodeLabel
+	case strings.HasPrefix(e.Field, "metadata.annotations"):
+		return CodeAnnotation
+	}
+	return CodeInvalid
+}
+
+// errorNode is where an apiserver error is reported: the node its path names (see
+// PathNode), or inside it the key or item its value names when the path stops at a
+// collection (`metadata.labels: Invalid value: "-x"` is about the key -x).
+func errorNode(root *yaml.Node, gvk schema.GVK, e apiserver.Error) *yaml.Node {
+	path := e.Field
+	if gvk.Group == "apiextensions.k8s.io" && gvk.Kind == "CustomResourceDefinition" {
+		path = crdVersionPath(root, path)
+	}
+	at := PathNode(root, path)
+	bad := badValues(e.BadValue)
+	if len(bad) == 0 {
+		return at
+	}
+	value, _, matched := yamlpos.Lookup(root, yamlpos.ParsePath(path))
+	value = yamlpos.Resolve(value)
+	if matched != len(yamlpos.ParsePath(path)) || value == nil {
+		return at
+	}
+	switch value.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(value.Content); i += 2 {
+			if k := value.Content[i]; slices.Contains(bad, k.Value) {
+				return k
+			}
+		}
+		for i := 1; i < len(value.Content); i += 2 {
+			if v := yamlpos.Resolve(value.Content[i]); v != nil && v.Kind == yaml.ScalarNode && slices.Contains(bad, v.Value) {
+				return value.Content[i]
+			}
+		}
+	case yaml.SequenceNode:
+		for _, item := range value.Content {
+			if it := yamlpos.Resolve(item); it != nil && it.Kind == yaml.ScalarNode && slices.Contains(bad, it.Value) {
+				return item
+			}
+		}
+	}
+	return at
+}
+
+// badValues are the texts a bad value may be written as in a manifest: a scalar's own,
+// or the scalar fields of a struct (an unsupported {"Type":"Rolling"} names type: Rolling).
+func badValues(v any) []string {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.String:
+		return []string{rv.String()}
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64, reflect.Bool:
+		return []string{fmt.Sprint(rv.Interface())}
+	case reflect.Struct:
+		var out []string
+		for i := range rv.NumField() {
+			if f := rv.Field(i); f.Kind() == reflect.String && f.String() != "" && rv.Type().Field(i).IsExported() {
+				out = append(out, f.String())
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// crdVersionPath maps a path of the internal CustomResourceDefinition, which holds a
+// schema, subresources or printer columns shared by every version at the top of its spec
+// (spec.validation.openAPIV3Schema...), onto the first version of the manifest that
+// holds it (spec.versions[0].schema.openAPIV3Schema...).
+func crdVersionPath(root *yaml.Node, path string) string {
+	for internal, versioned := range map[string]string{
+		"spec.validation":               "schema",
+		"spec.subresources":             "subresources",
+		"spec.additionalPrinterColumns": "additionalPrinterColumns",
+		"spec.selectableFields":         "selectableFields",
+	} {
+		rest, ok := strings.CutPrefix(path, internal)
+		if !ok || (rest != "" && rest[0] != '.' && rest[0] != '[') {
+			continue
+		}
+		versions, _, m := yamlpos.Lookup(root, yamlpos.Path{{Key: "spec"}, {Key: "versions"}})
+		versions = yamlpos.Resolve(versions)
+		if m != 2 || versions == nil || versions.Kind != yaml.SequenceNode {
+			return path
+		}
+		for i, v := range versions.Content {
+			if _, _, ok := yamlpos.Get(yamlpos.Resolve(v), versioned); ok {
+				return fmt.Sprintf("spec.versions[%d].%s%s", i, versioned, rest)
+			}
+		}
+	}
+	return path
+}
+
+// PathNode finds the node an apiserver field path names under root: the value itself when
+// it exists, else the key of its nearest existing ancestor (a missing field is reported at
+// its parent), else root's kind. Map keys (`metadata.labels[app]`) point at the key;
+// a bracketed key on a list (`ports[80/TCP]`, `env[NAME]`) picks the item whose
+// identifying fields it names.
+func PathNode(root *yaml.Node, path string) *yaml.Node {
+	p := yamlpos.ParsePath(path)
+	node, key := root, (*yaml.Node)(nil)
+	var lastKey *yaml.Node
+	for i, e := range p {
+		cur := yamlpos.Resolve(node)
+		if cur == nil {
+			break
+		}
+		var next, nextKey *yaml.Node
+		switch {
+		case e.IsIndex && cur.Kind == yaml.SequenceNode && e.Index >= 0 && e.Index < len(cur.Content):
+			next = cur.Content[e.Index]
+		case !e.IsIndex && cur.Kind == yaml.MappingNode:
+			if v, k, ok := yamlpos.Get(cur, e.Key); ok {
+				next, nextKey = v, k
+				if e.MapKey && i == len(p)-1 {
+					// The error is about the key (a label or annotation name) or its value;
+					// the key names it either way.
+					return k
+				}
+			}
+		case e.MapKey && cur.Kind == yaml.SequenceNode:
+			next = itemByKey(cur, e.Key)
+		}
+		if next == nil {
+			break
+		}
+		node, key = next, nextKey
+		if key != nil {
+			lastKey = key
+		} else if m := yamlpos.Resolve(next); m != nil && m.Kind == yaml.MappingNode && len(m.Content) > 0 {
+			lastKey = m.Content[0]
+		}
+		if i == len(p)-1 {
+			if n := yamlpos.Resolve(node); n != nil && n.Kind == yaml.ScalarNode && (key == nil || yamlpos.KindOf(n) != yamlpos.Null) {
+				return node // a value; a null has nothing to point at but its key
+			}
+			if key != nil {
+				return key
+			}
+			return lastKey
+		}
+	}
+	if lastKey != nil {
+		return lastKey
+	}
+	if _, k, ok := yamlpos.Get(root, "kind"); ok {
+		return k
+	}
+	return root
+}
+
+// itemByKey finds the list item a bracketed key names: the item one of whose scalar fields
+// equals it (env[NAME] names an item by its name), or, for a key of several parts joined
+// by "/" (ports[80/TCP]), the item with each part among its scalar values.
+func itemByKey(seq *yaml.Node, key string) *yaml.Node {
+	parts := strings.Split(key, "/")
+	for _, item := range seq.Content {
+		m := yamlpos.Resolve(item)
+		if m == nil || m.Kind != yaml.MappingNode {
+			continue
+		}
+		var values []string
+		for i := 1; i < len(m.Content); i += 2 {
+			if v := yamlpos.Resolve(m.Content[i]); v != nil && v.Kind == yaml.ScalarNode {
+				values = append(values, v.Value)
+			}
+		}
+		all := true
+		for _, part := range parts {
+			all = all && slices.Contains(values, part)
+		}
+		if all {
+			return item
+		}
+	}
+	return nil
+}
