@@ -286,8 +286,9 @@ func TestRobustLongDocument(t *testing.T) {
 	configMap := func() string {
 		var b strings.Builder
 		b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n")
+		// Short keys and values: the apiserver rejects a ConfigMap whose data passes 1 MiB.
 		for i := 0; i < 100000; i++ {
-			fmt.Fprintf(&b, "  key-%06d: \"value %d\"\n", i, i)
+			fmt.Fprintf(&b, "  k%06d: \"v\"\n", i)
 		}
 		return b.String()
 	}

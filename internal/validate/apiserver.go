@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 	k8sschema "k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
+	structurallisttype "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype"
+	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/apiserver"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
@@ -81,6 +86,141 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 		}
 	}
 	return kept, true
+}
+
+// customCodes are the schema-level findings of a custom resource that the
+// apiextensions-apiserver's OpenAPI validation gives with its own semantics (oneOf, anyOf,
+// allOf and not as kube-openapi reads them, formats, bounds, list types): the walker's
+// reading of these gives way to it.
+var customCodes = []string{CodeRequired, CodeEnum, CodeFormat, CodeRange, CodeLength, CodePattern,
+	CodeItems, CodeProperties, CodeSchemaCombiner, CodeDuplicateItem}
+
+// judgeCustom validates a custom resource the way the apiextensions-apiserver's
+// custom-resource strategy does after defaulting: its OpenAPI schema validator and the
+// list-type invariants. The walker keeps what decoding and pruning give (unknown fields,
+// types, duplicate keys) and CEL; the rest of its schema-level errors give way.
+func (v *Validator) judgeCustom(doc *yamlpos.Document, root *yaml.Node, t *schema.Type, prefix string, out []Finding) []Finding {
+	progAny, err := t.CRD.Lazy(func() (any, error) { return compileCEL(t.CRD) })
+	if err != nil {
+		return out
+	}
+	prog := progAny.(*celProgram)
+	if prog.schema == nil {
+		return out
+	}
+	val, err := yamlpos.ToValue(root, DefaultAliasLimit)
+	if err != nil {
+		return out
+	}
+	obj, _ := val.(map[string]any)
+	if obj == nil {
+		return out
+	}
+	structuraldefaulting.Default(obj, prog.structural)
+	errs := apiservervalidation.ValidateCustomResource(nil, obj, prog.schema)
+	errs = append(errs, structurallisttype.ValidateListSetsAndMaps(nil, prog.structural, obj)...)
+	kept := out[:0:0]
+	for _, f := range out {
+		if f.Severity != Error || !slices.Contains(customCodes, f.Code) {
+			kept = append(kept, f)
+		}
+	}
+	for _, e := range errs {
+		if e.Type == field.ErrorTypeInternal || e.Field == "metadata" || strings.HasPrefix(e.Field, "metadata.") ||
+			e.Field == "apiVersion" || e.Field == "kind" {
+			continue // the metadata checks and the kind lookup speak for these
+		}
+		ae := apiserver.Error{Type: e.Type, Field: strings.TrimPrefix(e.Field, "."), Detail: e.Detail, Message: strings.TrimPrefix(e.Error(), "."), BadValue: e.BadValue}
+		if ae.Field == "<nil>" || ae.Field == "" {
+			ae.Field = quotedField(e.Detail)
+		}
+		f := Finding{Severity: Error, Code: customCode(ae), Field: prefix + ae.Field, Message: prefix + ae.Message}
+		if slices.ContainsFunc(kept, func(k Finding) bool { return k.Severity == Error && samePath(k.Field, f.Field) }) {
+			continue // the walker already said what is wrong there (a type, an unknown field)
+		}
+		f.Range = doc.Range(errorNode(root, t.GVK, ae))
+		kept = append(kept, f)
+	}
+	return kept
+}
+
+// customCode maps an apiextensions-apiserver error onto our stable codes, by the kind of
+// OpenAPI rule its detail names.
+func customCode(e apiserver.Error) string {
+	d := e.Detail
+	switch e.Type {
+	case field.ErrorTypeRequired:
+		return CodeRequired
+	case field.ErrorTypeNotSupported:
+		return CodeEnum
+	case field.ErrorTypeDuplicate:
+		return CodeDuplicateItem
+	case field.ErrorTypeTooLong:
+		return CodeLength
+	case field.ErrorTypeTooMany:
+		if strings.Contains(d, "properties") {
+			return CodeProperties
+		}
+		return CodeItems
+	case field.ErrorTypeForbidden:
+		return CodeForbidden
+	}
+	switch {
+	case strings.Contains(d, "oneOf") || strings.Contains(d, "anyOf") || strings.Contains(d, "allOf") || strings.Contains(d, "must not validate"):
+		return CodeSchemaCombiner
+	case strings.Contains(d, "should be less than") || strings.Contains(d, "should be greater than") || strings.Contains(d, "multiple of"):
+		return CodeRange
+	case strings.Contains(d, "should match"):
+		return CodePattern
+	case strings.Contains(d, "should have at least") || strings.Contains(d, "should have at most"):
+		if strings.Contains(d, "properties") {
+			return CodeProperties
+		}
+		if strings.Contains(d, "items") {
+			return CodeItems
+		}
+		return CodeLength
+	case strings.Contains(d, "must be of type") || e.Type == field.ErrorTypeTypeInvalid:
+		for _, jsonType := range []string{"string", "integer", "number", "boolean", "object", "array", "null"} {
+			if strings.Contains(d, "must be of type "+jsonType) {
+				return CodeType
+			}
+		}
+		if e.Type == field.ErrorTypeTypeInvalid && !strings.Contains(d, "must be of type") {
+			return CodeType
+		}
+		return CodeFormat
+	}
+	return CodeInvalid
+}
+
+// quotedField is the field a kube-openapi combiner error names in its detail when its
+// path is empty (`"spec" must validate one and only one schema (oneOf)`).
+func quotedField(detail string) string {
+	if !strings.HasPrefix(detail, `"`) {
+		return ""
+	}
+	if end := strings.Index(detail[1:], `"`); end >= 0 {
+		return detail[1 : end+1]
+	}
+	return ""
+}
+
+// samePath compares field paths whatever way they print a map key (spec.settings.a and
+// spec.settings[a] name the same field).
+func samePath(a, b string) bool {
+	norm := func(s string) string {
+		var parts []string
+		for _, e := range yamlpos.ParsePath(s) {
+			if e.IsIndex {
+				parts = append(parts, "["+strconv.Itoa(e.Index)+"]")
+			} else {
+				parts = append(parts, e.Key)
+			}
+		}
+		return strings.Join(parts, ".")
+	}
+	return a == b || norm(a) == norm(b)
 }
 
 // errorCode maps an apiserver error onto our stable codes. Every error of a

@@ -13,6 +13,7 @@ import (
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
+	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
@@ -23,6 +24,8 @@ import (
 type celProgram struct {
 	structural *structuralschema.Structural
 	validator  *cel.Validator
+	// schema is the apiextensions-apiserver's OpenAPI validator of the version's schema.
+	schema apiservervalidation.SchemaValidator
 }
 
 // celTimeout bounds one object's CEL evaluation (on top of the apiserver's cost budget).
@@ -41,7 +44,11 @@ func compileCEL(v *schema.CRDVersion) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the schema is not structural: %w", err)
 	}
-	return &celProgram{structural: ss, validator: cel.NewValidator(ss, true, celconfig.PerCallLimit)}, nil
+	sv, _, err := apiservervalidation.NewSchemaValidator(&internal)
+	if err != nil {
+		sv = nil // the CRD document itself reports what is wrong with its schema
+	}
+	return &celProgram{structural: ss, validator: cel.NewValidator(ss, true, celconfig.PerCallLimit), schema: sv}, nil
 }
 
 // cel runs a custom resource's x-kubernetes-validations rules, as the apiserver does on

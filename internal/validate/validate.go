@@ -208,6 +208,8 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 	}
 	if t.CRD == nil {
 		w.out, _ = v.judgeBuiltin(ctx, doc, root, gvk, prefix, w.out)
+	} else if !v.SkipSchema {
+		w.out = v.judgeCustom(doc, root, t, prefix, w.out)
 	}
 	r.Findings = append(r.Findings, w.out...)
 }
