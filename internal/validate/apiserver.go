@@ -12,7 +12,6 @@ import (
 	k8sschema "k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
 	structurallisttype "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype"
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 
@@ -43,38 +42,22 @@ func StopsDecoding(f Finding) bool {
 }
 
 // judgeBuiltin runs the apiserver's create path on a built-in object and puts its verdict
-// in place of the walker's where the two overlap. It reports false, leaving out alone,
-// when the kind is not linked in or the object does not reach the create path (the
-// walker's decode-level errors then say why, as the apiserver's decoder would).
-func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding) ([]Finding, bool) {
-	if !apiserver.Handles(gvk.Group, gvk.Kind) {
-		return out, false
+// in place of the walker's where the two overlap. It leaves out alone when the kind is not
+// linked in or the object does not reach the create path (the walker's decode-level
+// errors then say why, as the apiserver's decoder would).
+func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding) []Finding {
+	if !apiserver.Handles(gvk.Group, gvk.Kind) || slices.ContainsFunc(out, StopsDecoding) {
+		return out
 	}
-	if slices.ContainsFunc(out, StopsDecoding) {
-		return out, false
-	}
-	limit := v.AliasLimit
-	if limit <= 0 {
-		limit = DefaultAliasLimit
-	}
-	val, err := yamlpos.ToValue(root, limit)
-	if err != nil {
-		return out, false
-	}
-	obj, _ := val.(map[string]any)
+	obj := v.objectOf(root)
 	if obj == nil {
-		return out, false
+		return out
 	}
 	errs, ok := apiserver.Create(ctx, k8sschema.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}, obj)
 	if !ok {
-		return out, false
+		return out
 	}
-	kept := out[:0:0]
-	for _, f := range out {
-		if f.Severity != Error || StopsDecoding(f) {
-			kept = append(kept, f)
-		}
-	}
+	kept := keepErrors(out, StopsDecoding)
 	for _, e := range errs {
 		if e.Type == field.ErrorTypeInternal {
 			continue
@@ -85,7 +68,33 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 			kept = append(kept, f)
 		}
 	}
-	return kept, true
+	return kept
+}
+
+// objectOf is root as the apiserver decodes it (maps, slices, strings, int64, float64,
+// bool, nil); nil when it is not an object or its aliases expand past the limit.
+func (v *Validator) objectOf(root *yaml.Node) map[string]any {
+	limit := v.AliasLimit
+	if limit <= 0 {
+		limit = DefaultAliasLimit
+	}
+	val, err := yamlpos.ToValue(root, limit)
+	if err != nil {
+		return nil
+	}
+	obj, _ := val.(map[string]any)
+	return obj
+}
+
+// keepErrors is out (a copy) without the errors for which keep is false; warnings stay.
+func keepErrors(out []Finding, keep func(Finding) bool) []Finding {
+	kept := make([]Finding, 0, len(out))
+	for _, f := range out {
+		if f.Severity != Error || keep(f) {
+			kept = append(kept, f)
+		}
+	}
+	return kept
 }
 
 // customCodes are the schema-level findings of a custom resource that the
@@ -95,36 +104,18 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 var customCodes = []string{CodeRequired, CodeEnum, CodeFormat, CodeRange, CodeLength, CodePattern,
 	CodeItems, CodeProperties, CodeSchemaCombiner, CodeDuplicateItem}
 
-// judgeCustom validates a custom resource the way the apiextensions-apiserver's
-// custom-resource strategy does after defaulting: its OpenAPI schema validator and the
-// list-type invariants. The walker keeps what decoding and pruning give (unknown fields,
-// types, duplicate keys) and CEL; the rest of its schema-level errors give way.
-func (v *Validator) judgeCustom(doc *yamlpos.Document, root *yaml.Node, t *schema.Type, prefix string, out []Finding) []Finding {
-	progAny, err := t.CRD.Lazy(func() (any, error) { return compileCEL(t.CRD) })
-	if err != nil {
-		return out
-	}
-	prog := progAny.(*celProgram)
+// judgeCustom validates a custom resource (obj: decoded and defaulted, see
+// customProgram) the way the apiextensions-apiserver's custom-resource strategy does: its
+// OpenAPI schema validator and the list-type invariants. The walker keeps what decoding
+// and pruning give (unknown fields, types, duplicate keys) and CEL; the rest of its
+// schema-level errors give way.
+func judgeCustom(doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prog *celProgram, obj map[string]any, prefix string, out []Finding) []Finding {
 	if prog.schema == nil {
 		return out
 	}
-	val, err := yamlpos.ToValue(root, DefaultAliasLimit)
-	if err != nil {
-		return out
-	}
-	obj, _ := val.(map[string]any)
-	if obj == nil {
-		return out
-	}
-	structuraldefaulting.Default(obj, prog.structural)
 	errs := apiservervalidation.ValidateCustomResource(nil, obj, prog.schema)
 	errs = append(errs, structurallisttype.ValidateListSetsAndMaps(nil, prog.structural, obj)...)
-	kept := out[:0:0]
-	for _, f := range out {
-		if f.Severity != Error || !slices.Contains(customCodes, f.Code) {
-			kept = append(kept, f)
-		}
-	}
+	kept := keepErrors(out, func(f Finding) bool { return !slices.Contains(customCodes, f.Code) })
 	for _, e := range errs {
 		if e.Type == field.ErrorTypeInternal || e.Field == "metadata" || strings.HasPrefix(e.Field, "metadata.") ||
 			e.Field == "apiVersion" || e.Field == "kind" {
@@ -138,33 +129,58 @@ func (v *Validator) judgeCustom(doc *yamlpos.Document, root *yaml.Node, t *schem
 		if slices.ContainsFunc(kept, func(k Finding) bool { return k.Severity == Error && samePath(k.Field, f.Field) }) {
 			continue // the walker already said what is wrong there (a type, an unknown field)
 		}
-		f.Range = doc.Range(errorNode(root, t.GVK, ae))
+		f.Range = doc.Range(errorNode(root, gvk, ae))
 		kept = append(kept, f)
 	}
 	return kept
 }
 
-// customCode maps an apiextensions-apiserver error onto our stable codes, by the kind of
-// OpenAPI rule its detail names.
-func customCode(e apiserver.Error) string {
-	d := e.Detail
+// typeCode maps the error types that name a kind of problem on their own onto our stable
+// codes, the same for built-in kinds and custom resources.
+func typeCode(e apiserver.Error) (string, bool) {
 	switch e.Type {
 	case field.ErrorTypeRequired:
-		return CodeRequired
+		return CodeRequired, true
 	case field.ErrorTypeNotSupported:
-		return CodeEnum
+		return CodeEnum, true
 	case field.ErrorTypeDuplicate:
-		return CodeDuplicateItem
+		return CodeDuplicateItem, true
 	case field.ErrorTypeTooLong:
-		return CodeLength
+		return CodeLength, true
 	case field.ErrorTypeTooMany:
-		if strings.Contains(d, "properties") {
-			return CodeProperties
+		if strings.Contains(e.Detail, "properties") {
+			return CodeProperties, true
 		}
-		return CodeItems
+		return CodeItems, true
 	case field.ErrorTypeForbidden:
-		return CodeForbidden
+		return CodeForbidden, true
+	case field.ErrorTypeTypeInvalid:
+		if strings.Contains(e.Detail, "must be of type") && !jsonTypeError(e.Detail) {
+			return CodeFormat, true // kube-openapi's "must be of type email"
+		}
+		return CodeType, true
 	}
+	return "", false
+}
+
+// jsonTypeError reports whether a kube-openapi detail names a JSON type (a format error
+// names its format instead: "must be of type date-time").
+func jsonTypeError(detail string) bool {
+	for _, t := range []string{"string", "integer", "number", "boolean", "object", "array", "null"} {
+		if strings.Contains(detail, "must be of type "+t) {
+			return true
+		}
+	}
+	return false
+}
+
+// customCode maps an apiextensions-apiserver error onto our stable codes, by its type or
+// else the kind of OpenAPI rule its detail names.
+func customCode(e apiserver.Error) string {
+	if code, ok := typeCode(e); ok {
+		return code
+	}
+	d := e.Detail
 	switch {
 	case strings.Contains(d, "oneOf") || strings.Contains(d, "anyOf") || strings.Contains(d, "allOf") || strings.Contains(d, "must not validate"):
 		return CodeSchemaCombiner
@@ -180,13 +196,8 @@ func customCode(e apiserver.Error) string {
 			return CodeItems
 		}
 		return CodeLength
-	case strings.Contains(d, "must be of type") || e.Type == field.ErrorTypeTypeInvalid:
-		for _, jsonType := range []string{"string", "integer", "number", "boolean", "object", "array", "null"} {
-			if strings.Contains(d, "must be of type "+jsonType) {
-				return CodeType
-			}
-		}
-		if e.Type == field.ErrorTypeTypeInvalid && !strings.Contains(d, "must be of type") {
+	case strings.Contains(d, "must be of type"):
+		if jsonTypeError(d) {
 			return CodeType
 		}
 		return CodeFormat
@@ -229,22 +240,11 @@ func errorCode(gvk schema.GVK, e apiserver.Error) string {
 	if gvk.Group == "apiextensions.k8s.io" && gvk.Kind == "CustomResourceDefinition" {
 		return CodeCRD
 	}
-	switch e.Type {
-	case field.ErrorTypeRequired:
-		if e.Field == "metadata.name" {
-			return CodeName
-		}
-		return CodeRequired
-	case field.ErrorTypeNotSupported:
-		return CodeEnum
-	case field.ErrorTypeDuplicate:
-		return CodeDuplicateItem
-	case field.ErrorTypeTooLong, field.ErrorTypeTooMany:
-		return CodeLength
-	case field.ErrorTypeTypeInvalid:
-		return CodeType
-	case field.ErrorTypeForbidden:
-		return CodeForbidden
+	if e.Type == field.ErrorTypeRequired && e.Field == "metadata.name" {
+		return CodeName
+	}
+	if code, ok := typeCode(e); ok {
+		return code
 	}
 	switch {
 	case e.Field == "metadata.name" || e.Field == "metadata.generateName":

@@ -51,29 +51,34 @@ func compileCEL(v *schema.CRDVersion) (any, error) {
 	return &celProgram{structural: ss, validator: cel.NewValidator(ss, true, celconfig.PerCallLimit), schema: sv}, nil
 }
 
-// cel runs a custom resource's x-kubernetes-validations rules, as the apiserver does on
-// create, and maps each failure back to the node its field path names.
-func (w *walker) cel(ctx context.Context, root *yaml.Node, t *schema.Type) {
+// customProgram is a custom resource's compiled schema programs and the object as the
+// apiserver validates it (decoded, defaults filled in), computed once for CEL and for the
+// schema validation. Nil when the CRD's schema does not compile (the CRD document itself
+// reports why) or the document is no object.
+func (v *Validator) customProgram(root *yaml.Node, t *schema.Type) (*celProgram, map[string]any) {
 	progAny, err := t.CRD.Lazy(func() (any, error) { return compileCEL(t.CRD) })
 	if err != nil {
-		return // the CRD document itself reports what is wrong with its schema
+		return nil, nil
+	}
+	obj := v.objectOf(root)
+	if obj == nil {
+		return nil, nil
 	}
 	prog := progAny.(*celProgram)
+	// The apiserver fills in defaults before it validates.
+	structuraldefaulting.Default(obj, prog.structural)
+	return prog, obj
+}
+
+// cel runs a custom resource's x-kubernetes-validations rules on obj (see customProgram),
+// as the apiserver does on create, and maps each failure back to the node its field path
+// names.
+func (w *walker) cel(ctx context.Context, root *yaml.Node, prog *celProgram, m map[string]any) {
 	if prog.validator == nil {
-		return
-	}
-	obj, err := yamlpos.ToValue(root, DefaultAliasLimit)
-	if err != nil {
-		return
-	}
-	m, ok := obj.(map[string]any)
-	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, celTimeout)
 	defer cancel()
-	// The apiserver fills in defaults before it validates.
-	structuraldefaulting.Default(m, prog.structural)
 	errs, _ := prog.validator.Validate(ctx, nil, prog.structural, m, nil, celconfig.RuntimeCELCostBudget)
 	for _, e := range errs {
 		p := strings.TrimPrefix(e.Field, ".")

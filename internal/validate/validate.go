@@ -200,16 +200,23 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 	w := &walker{doc: doc, meta: v.ObjectMeta, prefix: prefix, kind: gvk.Kind}
 	w.value(root, t.Schema)
 	w.metadataChecks(root, t, v.KubernetesMinor)
-	if v.CEL && t.CRD != nil {
-		w.cel(ctx, root, t)
-	}
-	if t.CRD == nil && schema.IsCRD(apiVersion, kind) {
-		w.builtinClaims(root, v.Source)
-	}
-	if t.CRD == nil {
-		w.out, _ = v.judgeBuiltin(ctx, doc, root, gvk, prefix, w.out)
-	} else if !v.SkipSchema {
-		w.out = v.judgeCustom(doc, root, t, prefix, w.out)
+	switch {
+	case t.CRD == nil:
+		if schema.IsCRD(apiVersion, kind) {
+			w.builtinClaims(root, v.Source)
+		}
+		w.out = v.judgeBuiltin(ctx, doc, root, gvk, prefix, w.out)
+	case v.CEL || !v.SkipSchema:
+		prog, obj := v.customProgram(root, t)
+		if prog == nil {
+			break
+		}
+		if v.CEL {
+			w.cel(ctx, root, prog, obj)
+		}
+		if !v.SkipSchema {
+			w.out = judgeCustom(doc, root, t.GVK, prog, obj, prefix, w.out)
+		}
 	}
 	r.Findings = append(r.Findings, w.out...)
 }
