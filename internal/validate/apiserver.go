@@ -42,16 +42,32 @@ func StopsDecoding(f Finding) bool {
 }
 
 // judgeBuiltin runs the apiserver's create path on a built-in object and puts its verdict
-// in place of the walker's where the two overlap. It leaves out alone when the kind is not
-// linked in or the object does not reach the create path (the walker's decode-level
-// errors then say why, as the apiserver's decoder would).
+// in place of the walker's where the two overlap. The walker keeps what stops the
+// apiserver's decoder (unknown fields, wrong types, malformed quantities); the values at
+// fault are left out of the object the create path sees, and what it then says at or
+// around them is not reported, so one mistake gets one finding and the rest of the object
+// still gets the apiserver's verdict. out stays as it is when the kind is not linked in or
+// the object does not reach the create path.
 func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding) []Finding {
-	if !apiserver.Handles(gvk.Group, gvk.Kind) || slices.ContainsFunc(out, StopsDecoding) {
+	if !apiserver.Handles(gvk.Group, gvk.Kind) {
 		return out
 	}
 	obj := v.objectOf(root)
 	if obj == nil {
 		return out
+	}
+	var removed []string
+	for _, f := range out {
+		if !StopsDecoding(f) {
+			continue
+		}
+		p := strings.TrimPrefix(f.Field, prefix)
+		if f.Code != CodeUnknownField { // the decoder drops unknown fields by itself
+			if p = removePath(obj, p); p == "" {
+				return out
+			}
+		}
+		removed = append(removed, p)
 	}
 	errs, ok := apiserver.Create(ctx, k8sschema.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}, obj)
 	if !ok {
@@ -59,16 +75,69 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 	}
 	kept := keepErrors(out, StopsDecoding)
 	for _, e := range errs {
-		if e.Type == field.ErrorTypeInternal {
+		if e.Type == field.ErrorTypeInternal || slices.ContainsFunc(removed, func(p string) bool { return related(p, e) }) {
 			continue
 		}
 		f := Finding{Severity: Error, Code: errorCode(gvk, e), Field: prefix + e.Field, Message: prefix + e.Message}
 		f.Range = doc.Range(errorNode(root, gvk, e))
-		if !slices.ContainsFunc(kept, func(k Finding) bool { return k.Field == f.Field && k.Code == f.Code }) {
+		if !slices.ContainsFunc(kept, func(k Finding) bool { return k.Field == f.Field && k.Message == f.Message }) {
 			kept = append(kept, f)
 		}
 	}
 	return kept
+}
+
+// removePath deletes the value at path from obj, or the list holding it when path ends
+// in an index (a hole would shift the items after it). It returns the path removed, ""
+// when there is nothing it can remove.
+func removePath(obj map[string]any, path string) string {
+	p := yamlpos.ParsePath(path)
+	for len(p) > 0 && p[len(p)-1].IsIndex {
+		p = p[:len(p)-1]
+	}
+	if len(p) == 0 {
+		return ""
+	}
+	var cur any = obj
+	for _, e := range p[:len(p)-1] {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[e.Key]
+		case []any:
+			if !e.IsIndex || e.Index < 0 || e.Index >= len(c) {
+				return ""
+			}
+			cur = c[e.Index]
+		default:
+			return ""
+		}
+	}
+	m, ok := cur.(map[string]any)
+	if !ok {
+		return ""
+	}
+	delete(m, p[len(p)-1].Key)
+	return p.String()
+}
+
+// related reports whether an error of the create path may come from a value missing at
+// path a: at the same field, one inside the other, the same field name said to be
+// required elsewhere, or a sibling left empty or zero by it (a port left out makes its
+// defaulted targetPort 0).
+func related(a string, e apiserver.Error) bool {
+	b := e.Field
+	inside := func(x, y string) bool {
+		return x == y || strings.HasPrefix(x, y) && (x[len(y)] == '.' || x[len(y)] == '[')
+	}
+	if samePath(a, b) || inside(a, b) || inside(b, a) {
+		return true
+	}
+	pa, pb := yamlpos.ParsePath(a), yamlpos.ParsePath(b)
+	if e.Type == field.ErrorTypeRequired && len(pa) > 0 && len(pb) > 0 && pa[len(pa)-1].Key != "" && pa[len(pa)-1].Key == pb[len(pb)-1].Key {
+		return true // the field left out, required under another path (a PVC's requests[storage])
+	}
+	sibling := len(pa) > 1 && len(pa) == len(pb) && samePath(pa[:len(pa)-1].String(), pb[:len(pb)-1].String())
+	return sibling && (e.Type == field.ErrorTypeRequired || e.BadValue == nil || reflect.ValueOf(e.BadValue).IsZero())
 }
 
 // objectOf is root as the apiserver decodes it (maps, slices, strings, int64, float64,
