@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	structurallisttype "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype"
+	schemaobjectmeta "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta"
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/apiserver"
@@ -175,15 +176,17 @@ var customCodes = []string{CodeRequired, CodeEnum, CodeFormat, CodeRange, CodeLe
 
 // judgeCustom validates a custom resource (obj: decoded and defaulted, see
 // customProgram) the way the apiextensions-apiserver's custom-resource strategy does: its
-// OpenAPI schema validator and the list-type invariants. The walker keeps what decoding
+// OpenAPI schema validator, the list-type invariants and the rules of embedded resources. The walker keeps what decoding
 // and pruning give (unknown fields, types, duplicate keys) and CEL; the rest of its
 // schema-level errors give way.
-func judgeCustom(doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prog *celProgram, obj map[string]any, prefix string, out []Finding) []Finding {
+func judgeCustom(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prog *celProgram, obj map[string]any, prefix string, out []Finding) []Finding {
 	if prog.schema == nil {
 		return out
 	}
 	errs := apiservervalidation.ValidateCustomResource(nil, obj, prog.schema)
 	errs = append(errs, structurallisttype.ValidateListSetsAndMaps(nil, prog.structural, obj)...)
+	// Embedded resources (x-kubernetes-embedded-resource): their apiVersion, kind and metadata.
+	errs = append(errs, schemaobjectmeta.Validate(ctx, nil, obj, prog.structural, false)...)
 	kept := keepErrors(out, func(f Finding) bool { return !slices.Contains(customCodes, f.Code) })
 	for _, e := range errs {
 		if e.Type == field.ErrorTypeInternal || e.Field == "metadata" || strings.HasPrefix(e.Field, "metadata.") ||

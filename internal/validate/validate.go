@@ -215,7 +215,7 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 			w.cel(ctx, root, prog, obj)
 		}
 		if !v.SkipSchema {
-			w.out = judgeCustom(doc, root, t.GVK, prog, obj, prefix, w.out)
+			w.out = judgeCustom(ctx, doc, root, t.GVK, prog, obj, prefix, w.out)
 		}
 	}
 	r.Findings = append(r.Findings, w.out...)
