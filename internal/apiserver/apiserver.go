@@ -11,6 +11,9 @@ package apiserver
 
 import (
 	"context"
+	"runtime/debug"
+	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,6 +24,24 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/kubernetes/pkg/apis/core"
 )
+
+// Version is the minor release of the kube-apiserver whose create path is linked in
+// ("1.37"), read from the build's dependency on k8s.io/kubernetes.
+var Version = sync.OnceValue(func() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			if m.Path == "k8s.io/kubernetes" {
+				if parts := strings.Split(strings.TrimPrefix(m.Version, "v"), "."); len(parts) >= 2 {
+					return parts[0] + "." + parts[1]
+				}
+			}
+		}
+	}
+	return linkedVersion
+})
+
+// linkedVersion is the release go.mod pins, for builds without dependency information.
+const linkedVersion = "1.37"
 
 // Error is one of the apiserver's validation errors.
 type Error struct {

@@ -130,3 +130,10 @@ func messages(errs []Error) string {
 	}
 	return strings.Join(b, "\n")
 }
+
+func TestVersion(t *testing.T) {
+	// The test binary carries the module's dependencies: the version read is go.mod's.
+	if got := Version(); got != linkedVersion {
+		t.Errorf("Version() = %q; go.mod pins k8s.io/kubernetes at %q (update linkedVersion)", got, linkedVersion)
+	}
+}

@@ -211,6 +211,7 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 	}
 	if o.Verbose {
 		fmt.Fprintf(o.ErrOut, "Schemas: %s\n", eng.Source().Name())
+		fmt.Fprintf(o.ErrOut, "Create-time validation of built-in kinds: %s\n", eng.CreatePath())
 	}
 	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
 		return &ExitError{Code: 2, Err: err}

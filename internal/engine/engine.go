@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/apiserver"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
@@ -109,6 +110,18 @@ func New(opts Options) (*Engine, error) {
 		e.minor, _ = strconv.Atoi(parts[1])
 	}
 	return e, nil
+}
+
+// CreatePath says whose create-time validation judges the built-in kinds: the
+// kube-apiserver linked in, and, when the release validated against is another one, that
+// its rules stand in for that release's.
+func (e *Engine) CreatePath() string {
+	linked := apiserver.Version()
+	s := "kube-apiserver " + linked + " (linked in)"
+	if target := fmt.Sprintf("1.%d", e.minor); e.minor > 0 && target != linked {
+		s += "; its rules stand in for " + target + "'s where they differ"
+	}
+	return s
 }
 
 // Source is the engine's schema chain.

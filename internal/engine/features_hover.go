@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/apiserver"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/complete"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/explain"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
@@ -203,6 +204,9 @@ func (e *Engine) hover(tg hoverTarget) (*HoverResult, bool) {
 		parts = append(parts, "["+t.GVK.Kind+" "+t.GVK.APIVersion()+" in the Kubernetes API reference]("+res.Link+")")
 	}
 	parts = append(parts, "Schema: "+explain.CodeSpan(t.Source))
+	if t.CRD == nil && apiserver.Handles(t.GVK.Group, t.GVK.Kind) {
+		parts[len(parts)-1] += " · Validated by: " + explain.CodeSpan(e.CreatePath())
+	}
 	res.Markdown = strings.Join(parts, "\n\n") + "\n"
 	return res, true
 }

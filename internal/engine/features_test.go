@@ -90,7 +90,7 @@ func TestHover(t *testing.T) {
 		check      func(t *testing.T, h *engine.HoverResult)
 	}{
 		{name: "key", src: at(deployment, "  rep"), path: "spec.replicas", text: "replicas",
-			md: []string{"### Deployment.spec.replicas", "**Type:** `integer`", "**Path:** `spec.replicas`", "Schema: `builtin 1.37`",
+			md: []string{"### Deployment.spec.replicas", "**Type:** `integer`", "**Path:** `spec.replicas`", "Schema: `builtin 1.37` · Validated by: `kube-apiserver 1.37 (linked in)`",
 				"(https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.37/#deployment-v1-apps)"}},
 		{name: "key end", src: at(deployment, "  replicas"), path: "spec.replicas", text: "replicas"},
 		{name: "value", src: at(deployment, "image: ng"), path: "spec.template.spec.containers[0].image", text: "nginx",
@@ -174,6 +174,23 @@ func TestHover(t *testing.T) {
 
 // TestHoverIsExplain checks that a hover starts with exactly what explain -o markdown
 // prints for the field.
+// TestCreatePathOfAnotherRelease: validating against another release than the linked
+// apiserver's says whose rules apply.
+func TestCreatePathOfAnotherRelease(t *testing.T) {
+	eng, err := engine.New(engine.Options{KubernetesVersion: "1.35"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := eng.CreatePath(), "kube-apiserver 1.37 (linked in); its rules stand in for 1.35's where they differ"; got != want {
+		t.Errorf("CreatePath() = %q, want %q", got, want)
+	}
+	f, off := marked(t, "replicas", at(deployment, "  rep"))
+	h, ok := eng.Hover(f, off)
+	if !ok || !strings.Contains(h.Markdown, "Validated by: `kube-apiserver 1.37 (linked in); its rules stand in for 1.35's where they differ`") {
+		t.Errorf("hover: %q", h.Markdown)
+	}
+}
+
 func TestHoverIsExplain(t *testing.T) {
 	eng := newEngine(t)
 	src := strings.Replace(deployment, "  selector:", "  strategy: {}\n  selector:", 1)
