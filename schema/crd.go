@@ -15,6 +15,9 @@ type CRDVersion struct {
 	SchemaJSON []byte
 	// Origin names the file and document that defined it.
 	Origin string
+	// StatusSubresource: the version has a status subresource, so the apiserver drops
+	// what a create sends in status.
+	StatusSubresource bool
 
 	once  sync.Once
 	cache any
@@ -72,6 +75,9 @@ type crdManifest struct {
 			Schema struct {
 				OpenAPIV3Schema json.RawMessage `json:"openAPIV3Schema"`
 			} `json:"schema"`
+			Subresources struct {
+				Status json.RawMessage `json:"status"`
+			} `json:"subresources"`
 		} `json:"versions"`
 	} `json:"spec"`
 }
@@ -127,7 +133,7 @@ func (c *CRDs) Add(obj any, origin string) ([]GVK, error) {
 			GVK: gvk, Schema: s, Resource: plural, Namespaced: m.Spec.Scope != "Cluster",
 			Verbs:      []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"},
 			ShortNames: m.Spec.Names.ShortNames, Source: "crd " + origin,
-			CRD: &CRDVersion{SchemaJSON: raw, Origin: origin},
+			CRD: &CRDVersion{SchemaJSON: raw, Origin: origin, StatusSubresource: len(v.Subresources.Status) > 0 && string(v.Subresources.Status) != "null"},
 		}
 		added = append(added, gvk)
 	}

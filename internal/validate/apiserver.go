@@ -121,16 +121,18 @@ func removePath(obj map[string]any, path string) string {
 	return p.String()
 }
 
+// within reports whether field path x is y or lies inside it.
+func within(x, y string) bool {
+	return x == y || strings.HasPrefix(x, y) && (x[len(y)] == '.' || x[len(y)] == '[')
+}
+
 // related reports whether an error of the create path may come from a value missing at
 // path a: at the same field, one inside the other, the same field name said to be
 // required elsewhere, or a sibling left empty or zero by it (a port left out makes its
 // defaulted targetPort 0).
 func related(a string, e apiserver.Error) bool {
 	b := e.Field
-	inside := func(x, y string) bool {
-		return x == y || strings.HasPrefix(x, y) && (x[len(y)] == '.' || x[len(y)] == '[')
-	}
-	if samePath(a, b) || inside(a, b) || inside(b, a) {
+	if samePath(a, b) || within(a, b) || within(b, a) {
 		return true
 	}
 	pa, pb := yamlpos.ParsePath(a), yamlpos.ParsePath(b)

@@ -65,6 +65,9 @@ func (v *Validator) customProgram(root *yaml.Node, t *schema.Type) (*celProgram,
 		return nil, nil
 	}
 	prog := progAny.(*celProgram)
+	if t.CRD.StatusSubresource {
+		delete(obj, "status") // the apiserver drops it on create (PrepareForCreate)
+	}
 	// The apiserver fills in defaults before it validates.
 	structuraldefaulting.Default(obj, prog.structural)
 	return prog, obj

@@ -207,6 +207,13 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 		}
 		w.out = v.judgeBuiltin(ctx, doc, root, gvk, prefix, w.out)
 	case v.CEL || !v.SkipSchema:
+		if t.CRD.StatusSubresource {
+			// With a status subresource the apiserver drops status on create: only what
+			// strict decoding rejects there (an unknown field) is an error.
+			w.out = keepErrors(w.out, func(f Finding) bool {
+				return f.Code == CodeUnknownField || !within(f.Field, prefix+"status")
+			})
+		}
 		prog, obj := v.customProgram(root, t)
 		if prog == nil {
 			break
