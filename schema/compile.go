@@ -243,8 +243,21 @@ func withEnum(p *Schema, e enums.Enum) *Schema {
 		return &cp
 	}
 	if p.Ref != nil || p.Name != "" {
-		return &Schema{Ref: p, Enum: e.Values, EnumEnforced: e.Enforced}
+		return &Schema{Ref: p, Enum: e.Values, EnumEnforced: e.Enforced, Description: withEnumDoc(p.Desc(), e.Doc)}
 	}
 	p.Enum, p.EnumEnforced = e.Values, e.Enforced
+	p.Description = withEnumDoc(p.Description, e.Doc)
 	return p
+}
+
+// withEnumDoc adds the enum's "Possible enum values" paragraph to a description that
+// lacks it, as the apiserver's OpenAPI has it (the published documents leave it out).
+func withEnumDoc(desc, doc string) string {
+	switch {
+	case doc == "" || strings.Contains(desc, enums.DocHeader):
+		return desc
+	case desc == "":
+		return doc
+	}
+	return desc + "\n\n" + doc
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,8 +95,8 @@ var diffCases = []diffCase{
 //     renderer must reproduce kubectl exactly;
 //   - builtin: the embedded 1.37 documents. They equal the served ones except that they
 //     lack the enums and the "Possible enum values" paragraphs of enum fields'
-//     descriptions, so those paragraphs are cut from kubectl's output first; the enum
-//     lines come from the built-in enum table and must match kubectl's (but for
+//     descriptions: both come from the built-in enum table, made from k8s.io/api's
+//     constants and their doc comments, and must match kubectl's (but for
 //     enumsNotInTable).
 //
 // In both, the enum table deliberately differs from the served enums for two fields (the
@@ -121,7 +122,7 @@ func TestKubectlExplainDiff(t *testing.T) {
 	}{
 		{"served", served, func(s string) string { return replaceEnumTableDiffs(trimLines(s)) }},
 		{"builtin", builtin, func(s string) string {
-			return dropLines(replaceEnumTableDiffs(cutEnumParagraphs(trimLines(s))), enumsNotInTable)
+			return dropLines(replaceEnumTableDiffs(cutEnumParagraphs(trimLines(s), enumParagraphsNotInTable...)), enumsNotInTable)
 		}},
 	}
 
@@ -325,19 +326,22 @@ func trimLines(s string) string {
 }
 
 // cutEnumParagraphs removes the "Possible enum values" paragraphs that the apiserver
-// appends to the descriptions of enum fields: from the empty line before the heading to
-// the empty line that ends the description.
-func cutEnumParagraphs(s string) string {
+// appends to the descriptions of enum fields, where the paragraph names one of the values
+// given: from the empty line before the heading to the empty line that ends the
+// description.
+func cutEnumParagraphs(s string, values ...string) string {
 	lines := strings.Split(s, "\n")
 	out := make([]string, 0, len(lines))
 	for i := 0; i < len(lines); i++ {
 		if lines[i] == "" && i+1 < len(lines) && strings.TrimSpace(lines[i+1]) == "Possible enum values:" {
-			i += 2
-			for i < len(lines) && lines[i] != "" {
-				i++
+			end := i + 2
+			for end < len(lines) && lines[end] != "" {
+				end++
 			}
-			i-- // keep the empty line that ends the description
-			continue
+			if slices.ContainsFunc(values, func(v string) bool { return strings.Contains(strings.Join(lines[i:end], "\n"), v) }) {
+				i = end - 1 // keep the empty line that ends the description
+				continue
+			}
 		}
 		out = append(out, lines[i])
 	}
@@ -358,6 +362,9 @@ var enumTableDiffs = map[string]string{
 var enumsNotInTable = map[string]bool{
 	"enum: FieldValueDuplicate, FieldValueForbidden, FieldValueInvalid, FieldValueRequired": true,
 }
+
+// enumParagraphsNotInTable: the "Possible enum values" paragraphs of those fields.
+var enumParagraphsNotInTable = []string{"FieldValueDuplicate"}
 
 func dropLines(s string, drop map[string]bool) string {
 	lines := strings.Split(s, "\n")

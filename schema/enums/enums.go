@@ -16,6 +16,7 @@ package enums
 import (
 	"maps"
 	"slices"
+	"strings"
 )
 
 // Enum describes the values a field (or each item of a list field) may take.
@@ -30,6 +31,10 @@ type Enum struct {
 	// Type is the Go type, as the package path below k8s.io/api, a dot and
 	// the type name, e.g. "core/v1.PullPolicy".
 	Type string
+	// Doc is the paragraph the apiserver's OpenAPI adds to the description of a
+	// field of the enum type itself ("Possible enum values:" and a line a
+	// value, from the constants' doc comments); empty for a list of them.
+	Doc string
 }
 
 // Lookup returns the enum of a field, given the OpenAPI definition name of
@@ -42,6 +47,9 @@ func Lookup(definition, field string) (Enum, bool) {
 	}
 	return build(definition+"."+field, typ), true
 }
+
+// DocHeader starts the paragraph of Enum.Doc.
+const DocHeader = "Possible enum values:"
 
 // ForDefinition returns the enums of all enum-typed fields of a definition,
 // by JSON field name, or nil if it has none.
@@ -59,6 +67,9 @@ func ForDefinition(definition string) map[string]Enum {
 
 func build(key, typ string) Enum {
 	e := Enum{Type: typ}
+	if lines := generatedDocs[typ]; generatedDirect[key] && len(lines) > 0 {
+		e.Doc = DocHeader + "\n" + strings.Join(lines, "\n")
+	}
 	_, e.Enforced = enforced[key]
 	if override, ok := allowedOverride[key]; ok {
 		e.Values = slices.Clone(override)

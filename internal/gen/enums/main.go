@@ -136,6 +136,7 @@ type constDecl struct {
 	file *file
 	typ  ast.Expr // declared type, or nil
 	val  ast.Expr // value expression, or nil (iota-only, non-string)
+	doc  string   // the doc comment's text, lines joined by spaces
 
 	// memoized
 	resolved bool
@@ -144,6 +145,31 @@ type constDecl struct {
 	typeRef  typeRef
 	typeOK   bool
 	busy     bool
+}
+
+// constDoc is a constant's doc comment as the OpenAPI generator reads it: the comment
+// right above the constant's line (a spec's own, or an ungrouped declaration's), its
+// lines joined by spaces.
+func constDoc(d *ast.GenDecl, vs *ast.ValueSpec) string {
+	doc := vs.Doc
+	if doc == nil && !d.Lparen.IsValid() {
+		doc = d.Doc
+	}
+	if doc == nil {
+		return ""
+	}
+	return strings.Join(strings.Split(doc.Text(), "\n"), " ")
+}
+
+// valueDoc is the doc comment chosen for an enum value, and the constant it is of.
+type valueDoc struct{ name, raw string }
+
+// line is the value's line under "Possible enum values:", as k8s.io/kube-openapi's enum
+// generator writes it: the quoted value, then the comment without the constant's name,
+// white space folded.
+func (d valueDoc) line(value string) string {
+	c := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(d.raw), d.name))
+	return strings.TrimRight(fmt.Sprintf(" - `%q` %s", value, strings.Join(strings.Fields(c), " ")), " ")
 }
 
 // typeRef names a type declared in k8s.io/api.
@@ -256,7 +282,7 @@ func (pk *pkg) collect(f *file) {
 						if n.Name == "_" {
 							continue
 						}
-						c := &constDecl{name: n.Name, file: f, typ: typ}
+						c := &constDecl{name: n.Name, file: f, typ: typ, doc: constDoc(d, vs)}
 						if i < len(vals) {
 							c.val = vals[i]
 						}
@@ -486,6 +512,11 @@ type table struct {
 	types map[string][]string
 	// fields maps a definition name to field JSON name to enum type key.
 	fields map[string]map[string]string
+	// direct holds "definition.field" for the fields of an enum type itself (or a
+	// pointer to it), which the OpenAPI generator describes with their values.
+	direct map[string]bool
+	// docs maps an enum type key to its "Possible enum values:" lines.
+	docs map[string][]string
 }
 
 func (t *table) fieldCount() int {
@@ -547,6 +578,20 @@ func (u *universe) build() *table {
 			values[ref] = append(values[ref], v)
 		}
 	}
+	// Each value's description, as the OpenAPI generator writes it under "Possible enum
+	// values:" (k8s.io/kube-openapi's enum generator): the longest doc comment among the
+	// constants of that value (the smaller text on a tie), without the constant's name,
+	// white space folded.
+	docs := map[typeRef]map[string]valueDoc{}
+	addDoc := func(ref typeRef, name, value, doc string) {
+		if docs[ref] == nil {
+			docs[ref] = map[string]valueDoc{}
+		}
+		old, ok := docs[ref][value]
+		if !ok || len(old.raw) < len(doc) || len(old.raw) == len(doc) && old.raw > doc {
+			docs[ref][value] = valueDoc{name: name, raw: doc}
+		}
+	}
 	for pass := 0; pass < 2; pass++ {
 		for _, pk := range pkgs {
 			for _, c := range pk.constList {
@@ -563,11 +608,12 @@ func (u *universe) build() *table {
 					continue
 				}
 				add(c.typeRef, c.value)
+				addDoc(c.typeRef, c.name, c.value, c.doc)
 			}
 		}
 	}
 
-	t := &table{types: map[string][]string{}, fields: map[string]map[string]string{}}
+	t := &table{types: map[string][]string{}, fields: map[string]map[string]string{}, direct: map[string]bool{}, docs: map[string][]string{}}
 	used := map[typeRef]bool{}
 
 	// 3. Fields of every struct.
@@ -582,12 +628,15 @@ func (u *universe) build() *table {
 				log.Printf("note: %s.%s has OpenAPI model name %s (not %s); using it", pk.path, td.name, mn, def)
 				def = mn
 			}
-			for jsonName, ref := range u.structEnums(td.file, st, enums, 0) {
+			for jsonName, ef := range u.structEnums(td.file, st, enums, 0) {
 				if t.fields[def] == nil {
 					t.fields[def] = map[string]string{}
 				}
-				t.fields[def][jsonName] = ref.String()
-				used[ref] = true
+				t.fields[def][jsonName] = ef.ref.String()
+				if ef.direct {
+					t.direct[def+"."+jsonName] = true
+				}
+				used[ef.ref] = true
 			}
 		}
 	}
@@ -596,6 +645,12 @@ func (u *universe) build() *table {
 			log.Printf("warning: enum type %s has no constants", ref)
 		}
 		t.types[ref.String()] = values[ref]
+		var lines []string
+		for v, d := range docs[ref] {
+			lines = append(lines, d.line(v))
+		}
+		sort.Strings(lines)
+		t.docs[ref.String()] = lines
 	}
 	return t
 }
@@ -603,15 +658,15 @@ func (u *universe) build() *table {
 // structEnums returns the enum-typed fields of a struct by JSON name,
 // including those of embedded structs that encoding/json flattens into it
 // (an embedded field without a JSON name, e.g. `json:",inline"` or `json:""`).
-func (u *universe) structEnums(f *file, st *ast.StructType, enums map[typeRef]bool, depth int) map[string]typeRef {
-	out := map[string]typeRef{}
+func (u *universe) structEnums(f *file, st *ast.StructType, enums map[typeRef]bool, depth int) map[string]enumField {
+	out := map[string]enumField{}
 	if depth > 8 {
 		return out
 	}
 	for _, fld := range st.Fields.List {
 		if len(fld.Names) == 0 {
 			if flattened(fld) {
-				ref, ok := u.fieldEnum(f, fld.Type)
+				ref, _, ok := u.fieldEnum(f, fld.Type)
 				if !ok {
 					continue
 				}
@@ -628,7 +683,7 @@ func (u *universe) structEnums(f *file, st *ast.StructType, enums map[typeRef]bo
 			}
 			continue
 		}
-		ref, ok := u.fieldEnum(f, fld.Type)
+		ref, direct, ok := u.fieldEnum(f, fld.Type)
 		if !ok || !enums[ref] {
 			continue
 		}
@@ -637,7 +692,7 @@ func (u *universe) structEnums(f *file, st *ast.StructType, enums map[typeRef]bo
 			if skip || !n.IsExported() {
 				continue
 			}
-			out[jsonName] = ref // fields of the struct itself win over embedded ones
+			out[jsonName] = enumField{ref, direct} // fields of the struct itself win over embedded ones
 		}
 	}
 	return out
@@ -661,9 +716,17 @@ func flattened(fld *ast.Field) bool {
 	return name == ""
 }
 
+// enumField is a struct field of an enum type: directly (or through a pointer), or as
+// the element of a slice or array.
+type enumField struct {
+	ref    typeRef
+	direct bool
+}
+
 // fieldEnum strips pointers, slices and arrays from a field type and
-// resolves the element type.
-func (u *universe) fieldEnum(f *file, e ast.Expr) (typeRef, bool) {
+// resolves the element type; direct is false when a slice or array was stripped.
+func (u *universe) fieldEnum(f *file, e ast.Expr) (ref typeRef, direct, ok bool) {
+	direct = true
 	for {
 		switch x := e.(type) {
 		case *ast.StarExpr:
@@ -671,6 +734,7 @@ func (u *universe) fieldEnum(f *file, e ast.Expr) (typeRef, bool) {
 			continue
 		case *ast.ArrayType:
 			e = x.Elt
+			direct = false
 			continue
 		case *ast.ParenExpr:
 			e = x.X
@@ -678,8 +742,8 @@ func (u *universe) fieldEnum(f *file, e ast.Expr) (typeRef, bool) {
 		}
 		break
 	}
-	ref, _, ok := u.resolveType(f, e)
-	return ref, ok
+	ref, _, ok = u.resolveType(f, e)
+	return ref, direct, ok
 }
 
 // jsonFieldName returns the JSON name of a struct field, and whether the
@@ -747,6 +811,28 @@ func (t *table) render(version string) ([]byte, error) {
 			fmt.Fprintf(&b, "\t\t%q: %q,\n", f, t.fields[def][f])
 		}
 		b.WriteString("\t},\n")
+	}
+	b.WriteString("}\n\n")
+
+	b.WriteString("// generatedDocs maps a +enum Go type to the lines the OpenAPI generator writes\n")
+	b.WriteString("// under \"Possible enum values:\" in the description of a field of that type:\n")
+	b.WriteString("// each value with the doc comment of its constant, sorted.\n")
+	b.WriteString("var generatedDocs = map[string][]string{\n")
+	for _, k := range typeKeys {
+		fmt.Fprintf(&b, "\t%q: {\n", k)
+		for _, l := range t.docs[k] {
+			fmt.Fprintf(&b, "\t\t%q,\n", l)
+		}
+		b.WriteString("\t},\n")
+	}
+	b.WriteString("}\n\n")
+
+	b.WriteString("// generatedDirect holds \"definition.field\" for the fields whose type is a +enum\n")
+	b.WriteString("// type itself (or a pointer to it), not a list of it: the OpenAPI generator\n")
+	b.WriteString("// describes their values.\n")
+	b.WriteString("var generatedDirect = map[string]bool{\n")
+	for _, k := range sortedKeys(t.direct) {
+		fmt.Fprintf(&b, "\t%q: true,\n", k)
 	}
 	b.WriteString("}\n")
 
