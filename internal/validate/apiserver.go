@@ -47,15 +47,12 @@ func StopsDecoding(f Finding) bool {
 // apiserver's decoder (unknown fields, wrong types, malformed quantities); the values at
 // fault are left out of the object the create path sees, and what it then says at or
 // around them is not reported, so one mistake gets one finding and the rest of the object
-// still gets the apiserver's verdict. out stays as it is when the kind is not linked in or
-// the object does not reach the create path.
-func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding) []Finding {
-	if !apiserver.Handles(gvk.Group, gvk.Kind) {
-		return out
-	}
+// still gets the apiserver's verdict. It reports false, with out as it was, when the
+// object does not reach the create path.
+func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding) ([]Finding, bool) {
 	obj := v.objectOf(root)
 	if obj == nil {
-		return out
+		return out, false
 	}
 	var removed []string
 	for _, f := range out {
@@ -65,14 +62,14 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 		p := strings.TrimPrefix(f.Field, prefix)
 		if f.Code != CodeUnknownField { // the decoder drops unknown fields by itself
 			if p = removePath(obj, p); p == "" {
-				return out
+				return out, false
 			}
 		}
 		removed = append(removed, p)
 	}
 	errs, ok := apiserver.Create(ctx, k8sschema.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}, obj)
 	if !ok {
-		return out
+		return out, false
 	}
 	kept := keepErrors(out, StopsDecoding)
 	for _, e := range errs {
@@ -85,7 +82,7 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 			kept = append(kept, f)
 		}
 	}
-	return kept
+	return kept, true
 }
 
 // removePath deletes the value at path from obj, or the list holding it when path ends

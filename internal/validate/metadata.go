@@ -100,6 +100,13 @@ func (w *walker) metadataChecks(root *yaml.Node, t *schema.Type, k8sMinor int) {
 		}
 		return n, k
 	}
+	if w.judged {
+		// The create path judges names, labels and annotations; only the warning is ours.
+		if ns, _ := get("namespace"); ns != nil && ns.Value != "" && !t.Namespaced {
+			w.namespaceScope(ns, t)
+		}
+		return
+	}
 	rule := nameRuleFor(t.GVK, k8sMinor)
 	nameNode, _ := get("name")
 	genNode, _ := get("generateName")
@@ -122,10 +129,7 @@ func (w *walker) metadataChecks(root *yaml.Node, t *schema.Type, k8sMinor int) {
 	if ns, _ := get("namespace"); ns != nil && ns.Value != "" {
 		p := w.prefix + "metadata.namespace"
 		if !t.Namespaced {
-			// The apiserver clears the namespace of a cluster-scoped object before validating
-			// it (whatever its value, existing or not), and says nothing: create, kubectl apply
-			// and server-side apply all succeed. Probably not what was meant, so a warning.
-			w.add(Warning, CodeNamespaceScope, ns, p, fmt.Sprintf("%s: %s is cluster-scoped: the namespace %s is ignored", p, t.GVK.Kind, strconv.Quote(ns.Value)))
+			w.namespaceScope(ns, t)
 		} else if errs := utilvalidation.IsDNS1123Label(ns.Value); len(errs) > 0 {
 			w.add(Error, CodeNamespace, ns, p, fmt.Sprintf("%s: Invalid value: %s: %s", p, strconv.Quote(ns.Value), strings.Join(errs, "; ")))
 		}
@@ -139,6 +143,14 @@ func (w *walker) metadataChecks(root *yaml.Node, t *schema.Type, k8sMinor int) {
 	if ann, _, m := yamlpos.Lookup(meta, yamlpos.Path{{Key: "annotations"}}); m == 1 {
 		w.annotations(yamlpos.Resolve(ann))
 	}
+}
+
+// namespaceScope warns about a namespace on a cluster-scoped kind. The apiserver clears
+// it before validating (whatever its value, existing or not), and says nothing: create,
+// kubectl apply and server-side apply all succeed. Probably not what was meant.
+func (w *walker) namespaceScope(ns *yaml.Node, t *schema.Type) {
+	p := w.prefix + "metadata.namespace"
+	w.add(Warning, CodeNamespaceScope, ns, p, fmt.Sprintf("%s: %s is cluster-scoped: the namespace %s is ignored", p, t.GVK.Kind, strconv.Quote(ns.Value)))
 }
 
 func (w *walker) nameErrors(n *yaml.Node, field string, errs []string) {

@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/apiserver"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
@@ -197,15 +198,25 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 	if strings.HasPrefix(t.Source, "builtin") && !schema.ServedByDefault(gvk.Version) {
 		v.offByDefault(doc, r, gvk, avNode, prefix)
 	}
-	w := &walker{doc: doc, meta: v.ObjectMeta, prefix: prefix, kind: gvk.Kind}
-	w.value(root, t.Schema)
-	w.metadataChecks(root, t, v.KubernetesMinor)
+	walk := func(judged bool) *walker {
+		w := &walker{doc: doc, meta: v.ObjectMeta, prefix: prefix, kind: gvk.Kind, judged: judged}
+		w.value(root, t.Schema)
+		w.metadataChecks(root, t, v.KubernetesMinor)
+		return w
+	}
+	linked := t.CRD == nil && apiserver.Handles(gvk.Group, gvk.Kind)
+	w := walk(linked)
 	switch {
 	case t.CRD == nil:
+		if linked {
+			var judged bool
+			if w.out, judged = v.judgeBuiltin(ctx, doc, root, gvk, prefix, w.out); !judged {
+				w = walk(false) // the create path was not reached: our own checks, all of them
+			}
+		}
 		if schema.IsCRD(apiVersion, kind) {
 			w.builtinClaims(root, v.Source)
 		}
-		w.out = v.judgeBuiltin(ctx, doc, root, gvk, prefix, w.out)
 	case v.CEL || !v.SkipSchema:
 		if t.CRD.StatusSubresource {
 			// With a status subresource the apiserver drops status on create: only what

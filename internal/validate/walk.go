@@ -35,6 +35,9 @@ type walker struct {
 	defs []string
 	// kind is the kind of the object validated.
 	kind string
+	// judged: the apiserver's create path judges the object, so the checks it replaces
+	// (required fields, metadata rules) are not run.
+	judged bool
 }
 
 func (w *walker) fieldPath() string {
@@ -251,26 +254,8 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 			w.unknownField(kv.Key, name, t)
 		}
 	}
-	for _, r := range t.Required {
-		if hasField(entries, r) || w.exempt(t.Name, r) {
-			continue
-		}
-		prop := t.Properties[r]
-		if prop != nil {
-			if def, ok := prop.DefaultValue(); ok && DefaultSatisfies(def, t.Structural) {
-				if IsEmptyObject(def) {
-					w.requiredInDefault(n, r, prop, 0)
-				}
-				continue
-			}
-		}
-		field := w.childPath(r)
-		w.add(Error, CodeRequired, w.nearestKey(n), field, field+": Required value")
-	}
-	for _, name := range implicitObjects(t) {
-		if !hasField(entries, name) {
-			w.requiredInDefault(n, name, t.Properties[name], 0)
-		}
+	if !w.judged {
+		w.required(n, t, entries)
 	}
 	if t.MaxProperties != nil && int64(len(entries)) > *t.MaxProperties {
 		p := w.fieldPath()
@@ -316,6 +301,32 @@ func DefaultSatisfies(def json.RawMessage, structural bool) bool {
 // IsEmptyObject reports whether a default is the empty object: what kube-openapi gives
 // built-in non-pointer struct fields, and what the apiserver then fills in.
 func IsEmptyObject(def json.RawMessage) bool { return strings.TrimSpace(string(def)) == "{}" }
+
+// required reports the required fields missing from an object (the fields a default
+// fills in are not missing).
+func (w *walker) required(n *yaml.Node, t *schema.Schema, entries []yamlpos.KeyValue) {
+	for _, r := range t.Required {
+		if hasField(entries, r) || w.exempt(t.Name, r) {
+			continue
+		}
+		prop := t.Properties[r]
+		if prop != nil {
+			if def, ok := prop.DefaultValue(); ok && DefaultSatisfies(def, t.Structural) {
+				if IsEmptyObject(def) {
+					w.requiredInDefault(n, r, prop, 0)
+				}
+				continue
+			}
+		}
+		field := w.childPath(r)
+		w.add(Error, CodeRequired, w.nearestKey(n), field, field+": Required value")
+	}
+	for _, name := range implicitObjects(t) {
+		if !hasField(entries, name) {
+			w.requiredInDefault(n, name, t.Properties[name], 0)
+		}
+	}
+}
 
 // requiredInDefault reports the required fields that an empty default object still lacks:
 // `template: {}` is filled in for a Deployment, but its containers are still required.
