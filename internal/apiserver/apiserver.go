@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	jsoniter "github.com/json-iterator/go"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -67,6 +68,25 @@ func Handles(group, kind string) bool {
 // kind is not linked in or the object does not convert to its Go type; the schema-level
 // checks report why (a wrong type, a bad quantity).
 func Create(ctx context.Context, gvk schema.GroupVersionKind, obj map[string]any) (errs []Error, ok bool) {
+	return create(ctx, gvk, func(into runtime.Object) error {
+		return runtime.DefaultUnstructuredConverter.FromUnstructured(obj, into)
+	})
+}
+
+// CreateJSON is Create for an object given as JSON text whose field names are exactly
+// those of its kind (the schema walk found no unknown field): the text is decoded
+// straight into the Go type, more than twice as fast as from maps.
+func CreateJSON(ctx context.Context, gvk schema.GroupVersionKind, data []byte) (errs []Error, ok bool) {
+	return create(ctx, gvk, func(into runtime.Object) error {
+		return jsonAPI.Unmarshal(data, into)
+	})
+}
+
+// jsonAPI decodes like encoding/json, custom unmarshalers (quantities, int-or-strings,
+// times) included.
+var jsonAPI = jsoniter.ConfigCompatibleWithStandardLibrary
+
+func create(ctx context.Context, gvk schema.GroupVersionKind, fill func(runtime.Object) error) (errs []Error, ok bool) {
 	ks, found := strategies[gvk.GroupKind()]
 	if !found {
 		return nil, false
@@ -78,7 +98,7 @@ func Create(ctx context.Context, gvk schema.GroupVersionKind, obj map[string]any
 			errs, ok = nil, false
 		}
 	}()
-	internal, err := decode(ks.scheme, gvk, obj)
+	internal, err := decode(ks.scheme, gvk, fill)
 	if err != nil {
 		return nil, false
 	}
@@ -93,14 +113,14 @@ func Create(ctx context.Context, gvk schema.GroupVersionKind, obj map[string]any
 	return out, true
 }
 
-// decode turns obj into the internal version, as the apiserver's decoder does with a
-// request body: typed external version, defaults, conversion.
-func decode(scheme *runtime.Scheme, gvk schema.GroupVersionKind, obj map[string]any) (runtime.Object, error) {
+// decode turns an object into the internal version, as the apiserver's decoder does with
+// a request body: typed external version (fill), defaults, conversion.
+func decode(scheme *runtime.Scheme, gvk schema.GroupVersionKind, fill func(runtime.Object) error) (runtime.Object, error) {
 	external, err := scheme.New(gvk)
 	if err != nil {
 		return nil, err
 	}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj, external); err != nil {
+	if err := fill(external); err != nil {
 		return nil, err
 	}
 	scheme.Default(external)

@@ -50,11 +50,22 @@ func StopsDecoding(f Finding) bool {
 // still gets the apiserver's verdict. It reports false, with out as it was, when the
 // object does not reach the create path.
 func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding) ([]Finding, bool) {
+	k8sGVK := k8sschema.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}
+	var errs []apiserver.Error
+	var removed []string
+	if !slices.ContainsFunc(out, StopsDecoding) {
+		// Nothing to leave out, every field name exact: JSON text straight to the Go type.
+		if data, ok := yamlpos.AppendJSON(nil, root, v.aliasLimit()); ok {
+			if errs, ok = apiserver.CreateJSON(ctx, k8sGVK, data); !ok {
+				return out, false
+			}
+			return v.builtinFindings(doc, root, gvk, prefix, out, errs, nil), true
+		}
+	}
 	obj := v.objectOf(root)
 	if obj == nil {
 		return out, false
 	}
-	var removed []string
 	for _, f := range out {
 		if !StopsDecoding(f) {
 			continue
@@ -67,10 +78,16 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 		}
 		removed = append(removed, p)
 	}
-	errs, ok := apiserver.Create(ctx, k8sschema.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}, obj)
+	errs, ok := apiserver.Create(ctx, k8sGVK, obj)
 	if !ok {
 		return out, false
 	}
+	return v.builtinFindings(doc, root, gvk, prefix, out, errs, removed), true
+}
+
+// builtinFindings puts the create path's errors in place of the walker's errors but for
+// those that stop the decoder, leaving out what it says about the values removed.
+func (v *Validator) builtinFindings(doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding, errs []apiserver.Error, removed []string) []Finding {
 	kept := keepErrors(out, StopsDecoding)
 	for _, e := range errs {
 		if e.Type == field.ErrorTypeInternal || slices.ContainsFunc(removed, func(p string) bool { return related(p, e) }) {
@@ -82,7 +99,7 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 			kept = append(kept, f)
 		}
 	}
-	return kept, true
+	return kept
 }
 
 // removePath deletes the value at path from obj, or the list holding it when path ends
@@ -143,16 +160,19 @@ func related(a string, e apiserver.Error) bool {
 // objectOf is root as the apiserver decodes it (maps, slices, strings, int64, float64,
 // bool, nil); nil when it is not an object or its aliases expand past the limit.
 func (v *Validator) objectOf(root *yaml.Node) map[string]any {
-	limit := v.AliasLimit
-	if limit <= 0 {
-		limit = DefaultAliasLimit
-	}
-	val, err := yamlpos.ToValue(root, limit)
+	val, err := yamlpos.ToValue(root, v.aliasLimit())
 	if err != nil {
 		return nil
 	}
 	obj, _ := val.(map[string]any)
 	return obj
+}
+
+func (v *Validator) aliasLimit() int {
+	if v.AliasLimit <= 0 {
+		return DefaultAliasLimit
+	}
+	return v.AliasLimit
 }
 
 // keepErrors is out (a copy) without the errors for which keep is false; warnings stay.

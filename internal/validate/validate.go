@@ -99,10 +99,7 @@ func (v *Validator) Validate(ctx context.Context, doc *yamlpos.Document) (res Re
 		r.Status, r.Reason = Skipped, "not a Kubernetes object: the document is not a mapping"
 		return
 	}
-	limit := v.AliasLimit
-	if limit <= 0 {
-		limit = DefaultAliasLimit
-	}
+	limit := v.aliasLimit()
 	if hasAliases(text) {
 		if _, exceeded := yamlpos.ExpandedSize(root, limit); exceeded {
 			r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeAliasLimit,
