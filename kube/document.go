@@ -103,20 +103,23 @@ func keyRange(d *yamlpos.Document, key string) yamlpos.Range {
 }
 
 // MergeServerFindings adds a dry-run's findings to the static ones, leaving out a server
-// error at the start of a static error (the same problem, already reported).
+// error at the start of a static error or with its message (the same problem, already
+// reported: static validation runs the apiserver's own create path, in its words).
 func MergeServerFindings(static, server []validate.Finding) []validate.Finding {
 	if len(server) == 0 {
 		return static
 	}
 	errorAt := make(map[int]bool, len(static))
+	said := make(map[string]bool, len(static))
 	for _, f := range static {
 		if f.Severity == validate.Error {
 			errorAt[f.Range.Start] = true
+			said[f.Message] = true
 		}
 	}
 	out := append(static[:len(static):len(static)], nil...)
 	for _, f := range server {
-		if f.Severity == validate.Error && errorAt[f.Range.Start] {
+		if f.Severity == validate.Error && (errorAt[f.Range.Start] || said[f.Message]) {
 			continue
 		}
 		out = append(out, f)

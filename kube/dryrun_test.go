@@ -25,6 +25,7 @@ import (
 	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	ourschema "github.com/kubectl-lsp/kubectl-lsp/schema"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcluster.Main(m)) }
@@ -909,5 +910,50 @@ spec: # @spec
 	empty := yamlpos.Parse("test.yaml", []byte("# nothing\n")).Docs[0]
 	if fs := DryRunFindings(empty, &DryRunResult{Message: "x"}); len(fs) != 1 || fs[0].Range.Start != empty.Start {
 		t.Errorf("an empty document: %+v", fs)
+	}
+}
+
+// TestStaticAndServerFindingsOnce: static validation runs the apiserver's own create
+// path, so a server-side dry-run finds the same errors, in the same words: merged, each
+// is reported once, and the dry-run adds nothing static validation missed.
+func TestStaticAndServerFindingsOnce(t *testing.T) {
+	c := testcluster.Shared(t)
+	ctx := context.Background()
+	if err := c.EnsureNamespace(ctx, dryRunNS); err != nil {
+		t.Fatal(err)
+	}
+	dyn, mapper := dryRunClients(t, c.Config())
+	b, err := ourschema.NewBuiltin("1.37")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &validate.Validator{Source: b}
+	for name, src := range map[string]string{
+		"labels and selector": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: {\"-bad\": x, ok: \"-bad-value-\"}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: other}}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        ports: [{containerPort: 0}]\n",
+		"no image":            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    imagePullPolicy: Sometimes\n",
+		"rbac subject":        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\nsubjects: [{kind: ServiceAccount, name: sa}]\n",
+	} {
+		doc, obj := parseManifest(t, src)
+		static := v.Validate(ctx, doc).Findings
+		res, err := DryRun(ctx, dyn, mapper, obj, dryRunNS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		merged := MergeServerFindings(static, DryRunFindings(doc, res))
+		var msgs []string
+		seen := map[string]bool{}
+		for _, f := range merged {
+			if f.Severity != validate.Error {
+				continue
+			}
+			if seen[f.Message] {
+				t.Errorf("%s: %q twice", name, f.Message)
+			}
+			seen[f.Message] = true
+			msgs = append(msgs, f.Code+": "+f.Message)
+		}
+		if len(static) == 0 || len(msgs) != len(static) {
+			t.Errorf("%s: static %d findings, merged with the dry-run %d:\n%s", name, len(static), len(msgs), strings.Join(msgs, "\n"))
+		}
 	}
 }
