@@ -1,0 +1,148 @@
+package validate_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+)
+
+// realProjects publish CRDs and example manifests that nobody here wrote; their modules
+// come through the Go module proxy, pinned.
+var realProjects = []struct {
+	module   string
+	crds     []string // CRD directories, below the module
+	examples []string // manifest directories, below the module
+}{
+	{"sigs.k8s.io/gateway-api@v1.3.0", []string{"config/crd/experimental"}, []string{"examples"}},
+	{"github.com/prometheus-operator/prometheus-operator@v0.85.0", []string{"example/prometheus-operator-crd"}, []string{"example"}},
+}
+
+// moduleDir downloads a module (through the Go module proxy, or from the module cache)
+// and returns its directory.
+func moduleDir(t *testing.T, module string) string {
+	t.Helper()
+	cmd := exec.Command("go", "mod", "download", "-json", module)
+	cmd.Dir = t.TempDir() // outside this module: no go.mod to consult
+	out, err := cmd.Output()
+	var m struct{ Dir, Error string }
+	if jerr := json.Unmarshal(out, &m); err != nil || jerr != nil || m.Dir == "" {
+		if os.Getenv("KUBECTL_LSP_REQUIRE_CLUSTER") != "" {
+			t.Fatalf("go mod download %s: %v %s", module, err, m.Error)
+		}
+		t.Skipf("go mod download %s: %v %s", module, err, m.Error)
+	}
+	return m.Dir
+}
+
+// TestRealProjectsAgainstAPIServer validates the example manifests of real projects
+// against their own CRDs, offline, and compares each verdict with the real apiserver's
+// (the CRDs installed, each object sent by server-side dry-run create with strict field
+// validation). Objects the apiserver refuses for reasons other than validation
+// (admission, a namespace that does not exist) are left out.
+func TestRealProjectsAgainstAPIServer(t *testing.T) {
+	c := testcluster.Shared(t)
+	ctx := context.Background()
+	for _, p := range realProjects {
+		t.Run(p.module, func(t *testing.T) {
+			dir := moduleDir(t, p.module)
+			eng, err := engine.New(engine.Options{KubernetesVersion: "1.37", SchemaSource: engine.SourceBuiltin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var crdPaths []string
+			for _, d := range p.crds {
+				crdPaths = append(crdPaths, filepath.Join(dir, d))
+			}
+			if err := eng.LoadCRDPaths(crdPaths); err != nil {
+				t.Fatal(err)
+			}
+			crdFiles, err := engine.ExpandPaths(crdPaths, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range crdFiles {
+				data, _ := os.ReadFile(name)
+				kinds := eng.AddCRDs(yamlpos.Split(name, data))
+				if len(kinds) == 0 {
+					continue // a kustomization beside the CRDs
+				}
+				if err := c.Apply(ctx, data); err != nil {
+					t.Fatalf("installing %s: %v", name, err)
+				}
+				for _, gvk := range kinds {
+					if err := c.WaitForCRD(ctx, gvk.Group, gvk.Version, gvk.Kind); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			var examples []string
+			for _, d := range p.examples {
+				examples = append(examples, filepath.Join(dir, d))
+			}
+			files, err := engine.ExpandPaths(examples, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total, agree, rejected, skipped int
+			for _, name := range files {
+				data, _ := os.ReadFile(name)
+				f := yamlpos.Split(name, data)
+				for i, r := range eng.ValidateFiles(ctx, []*yamlpos.File{f}, nil)[0] {
+					d := f.Docs[i]
+					if r.Status == validate.Skipped || strings.HasSuffix(r.Kind, "List") {
+						continue
+					}
+					if r.Namespace != "" {
+						_ = c.EnsureNamespace(ctx, r.Namespace)
+					}
+					obj, err := yamlpos.ToValue(d.Root, validate.DefaultAliasLimit)
+					if err != nil {
+						continue
+					}
+					text, err := yaml.Marshal(obj)
+					if err != nil {
+						t.Fatal(err)
+					}
+					_, serverErr := c.DryRunCreate(ctx, text)
+					var se *apierrors.StatusError
+					if serverErr != nil && !(errors.As(serverErr, &se) && (apierrors.IsInvalid(serverErr) || apierrors.IsBadRequest(serverErr))) {
+						skipped++
+						continue
+					}
+					total++
+					ours, theirs := r.Status == validate.Invalid, serverErr != nil
+					if theirs {
+						rejected++
+					}
+					if ours == theirs {
+						agree++
+						continue
+					}
+					var findings []string
+					for _, fd := range r.Findings {
+						findings = append(findings, fd.Severity.String()+" "+fd.Code+": "+fd.Message)
+					}
+					rel, _ := filepath.Rel(dir, name)
+					t.Errorf("%s#%d %s %s: we say %s %q, the apiserver says %s", rel, d.Index, r.Kind, r.Name, r.Status, findings, describeServer(serverErr))
+				}
+			}
+			t.Logf("%d documents (%d rejected by the apiserver); %d verdicts agree; %d left out (admission, cluster state)", total, rejected, agree, skipped)
+			if total < 20 {
+				t.Errorf("only %d documents compared", total)
+			}
+		})
+	}
+}
