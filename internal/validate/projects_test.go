@@ -28,6 +28,8 @@ var realProjects = []struct {
 }{
 	{"sigs.k8s.io/gateway-api@v1.3.0", []string{"config/crd/experimental"}, []string{"examples"}},
 	{"github.com/prometheus-operator/prometheus-operator@v0.85.0", []string{"example/prometheus-operator-crd"}, []string{"example"}},
+	// kubectl-validate's own test cases (a CRD claiming CustomResourceDefinition among them).
+	{"sigs.k8s.io/kubectl-validate@v0.0.4", []string{"testcases/crds", "testcases/more-crds"}, []string{"testcases/manifests"}},
 }
 
 // moduleDir downloads a module (through the Go module proxy, or from the module cache)
