@@ -89,13 +89,16 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 // those that stop the decoder, leaving out what it says about the values removed.
 func (v *Validator) builtinFindings(doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding, errs []apiserver.Error, removed []string) []Finding {
 	kept := keepErrors(out, StopsDecoding)
+	pl := &placer{root: root, gvk: gvk}
+	said := make(map[string]bool, len(errs)) // field and message: the apiserver may repeat one
 	for _, e := range errs {
 		if e.Type == field.ErrorTypeInternal || slices.ContainsFunc(removed, func(p string) bool { return related(p, e) }) {
 			continue
 		}
 		f := Finding{Severity: Error, Code: errorCode(gvk, e), Field: prefix + e.Field, Message: prefix + e.Message}
-		f.Range = doc.Range(errorNode(root, gvk, e))
-		if !slices.ContainsFunc(kept, func(k Finding) bool { return k.Field == f.Field && k.Message == f.Message }) {
+		if key := f.Field + "\x00" + f.Message; !said[key] {
+			said[key] = true
+			f.Range = doc.Range(pl.node(e))
 			kept = append(kept, f)
 		}
 	}
@@ -207,6 +210,14 @@ func judgeCustom(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gv
 	// Embedded resources (x-kubernetes-embedded-resource): their apiVersion, kind and metadata.
 	errs = append(errs, schemaobjectmeta.Validate(ctx, nil, obj, prog.structural, false)...)
 	kept := keepErrors(out, func(f Finding) bool { return !slices.Contains(customCodes, f.Code) })
+	pl := &placer{root: root, gvk: gvk}
+	// The fields the walker's remaining errors are about (a type, an unknown field).
+	walked := make(map[string]bool, len(kept))
+	for _, k := range kept {
+		if k.Severity == Error {
+			walked[normPath(k.Field)] = true
+		}
+	}
 	for _, e := range errs {
 		if e.Type == field.ErrorTypeInternal || e.Field == "metadata" || strings.HasPrefix(e.Field, "metadata.") ||
 			e.Field == "apiVersion" || e.Field == "kind" {
@@ -217,10 +228,10 @@ func judgeCustom(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gv
 			ae.Field = quotedField(e.Detail)
 		}
 		f := Finding{Severity: Error, Code: customCode(ae), Field: prefix + ae.Field, Message: prefix + ae.Message}
-		if slices.ContainsFunc(kept, func(k Finding) bool { return k.Severity == Error && samePath(k.Field, f.Field) }) {
-			continue // the walker already said what is wrong there (a type, an unknown field)
+		if walked[normPath(f.Field)] {
+			continue // the walker already said what is wrong there
 		}
-		f.Range = doc.Range(errorNode(root, gvk, ae))
+		f.Range = doc.Range(pl.node(ae))
 		kept = append(kept, f)
 	}
 	return kept
@@ -311,18 +322,20 @@ func quotedField(detail string) string {
 // samePath compares field paths whatever way they print a map key (spec.settings.a and
 // spec.settings[a] name the same field).
 func samePath(a, b string) bool {
-	norm := func(s string) string {
-		var parts []string
-		for _, e := range yamlpos.ParsePath(s) {
-			if e.IsIndex {
-				parts = append(parts, "["+strconv.Itoa(e.Index)+"]")
-			} else {
-				parts = append(parts, e.Key)
-			}
+	return a == b || normPath(a) == normPath(b)
+}
+
+// normPath prints a field path with map keys as fields (spec.settings.a).
+func normPath(s string) string {
+	var parts []string
+	for _, e := range yamlpos.ParsePath(s) {
+		if e.IsIndex {
+			parts = append(parts, "["+strconv.Itoa(e.Index)+"]")
+		} else {
+			parts = append(parts, e.Key)
 		}
-		return strings.Join(parts, ".")
 	}
-	return a == b || norm(a) == norm(b)
+	return strings.Join(parts, ".")
 }
 
 // errorCode maps an apiserver error onto our stable codes. Every error of a
@@ -350,44 +363,77 @@ func errorCode(gvk schema.GVK, e apiserver.Error) string {
 	return CodeInvalid
 }
 
-// errorNode is where an apiserver error is reported: the node its path names (see
-// PathNode), or inside it the key or item its value names when the path stops at a
-// collection (`metadata.labels: Invalid value: "-x"` is about the key -x).
-func errorNode(root *yaml.Node, gvk schema.GVK, e apiserver.Error) *yaml.Node {
+// placer finds where apiserver errors are reported in one object (see node), with an
+// index of the large collections it has searched, so that thousands of errors about one
+// map (a label per error) cost no more than one pass over it each.
+type placer struct {
+	root  *yaml.Node
+	gvk   schema.GVK
+	index map[*yaml.Node]map[string]*yaml.Node
+}
+
+// node is where an apiserver error is reported: the node its path names (see PathNode),
+// or inside it the key or item its value names when the path stops at a collection
+// (`metadata.labels: Invalid value: "-x"` is about the key -x).
+func (pl *placer) node(e apiserver.Error) *yaml.Node {
 	path := e.Field
-	if gvk.Group == "apiextensions.k8s.io" && gvk.Kind == "CustomResourceDefinition" {
-		path = crdVersionPath(root, path)
+	if pl.gvk.Group == "apiextensions.k8s.io" && pl.gvk.Kind == "CustomResourceDefinition" {
+		path = crdVersionPath(pl.root, path)
 	}
-	at := PathNode(root, path)
+	at := PathNode(pl.root, path)
 	bad := badValues(e.BadValue)
 	if len(bad) == 0 {
 		return at
 	}
-	value, _, matched := yamlpos.Lookup(root, yamlpos.ParsePath(path))
+	p := yamlpos.ParsePath(path)
+	value, _, matched := yamlpos.Lookup(pl.root, p)
 	value = yamlpos.Resolve(value)
-	if matched != len(yamlpos.ParsePath(path)) || value == nil {
+	if matched != len(p) || value == nil || value.Kind == yaml.ScalarNode {
 		return at
 	}
-	switch value.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(value.Content); i += 2 {
-			if k := value.Content[i]; slices.Contains(bad, k.Value) {
-				return k
-			}
+	ix := pl.index[value]
+	if ix == nil {
+		ix = collectionIndex(value)
+		if pl.index == nil {
+			pl.index = map[*yaml.Node]map[string]*yaml.Node{}
 		}
-		for i := 1; i < len(value.Content); i += 2 {
-			if v := yamlpos.Resolve(value.Content[i]); v != nil && v.Kind == yaml.ScalarNode && slices.Contains(bad, v.Value) {
-				return value.Content[i]
-			}
-		}
-	case yaml.SequenceNode:
-		for _, item := range value.Content {
-			if it := yamlpos.Resolve(item); it != nil && it.Kind == yaml.ScalarNode && slices.Contains(bad, it.Value) {
-				return item
-			}
+		pl.index[value] = ix
+	}
+	for _, b := range bad {
+		if n := ix[b]; n != nil {
+			return n
 		}
 	}
 	return at
+}
+
+// collectionIndex maps the texts in a collection to the node holding each, first
+// occurrence first: a mapping's keys, then its scalar values; a sequence's scalar items.
+func collectionIndex(c *yaml.Node) map[string]*yaml.Node {
+	ix := map[string]*yaml.Node{}
+	put := func(text string, n *yaml.Node) {
+		if _, ok := ix[text]; !ok {
+			ix[text] = n
+		}
+	}
+	switch c.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(c.Content); i += 2 {
+			put(c.Content[i].Value, c.Content[i])
+		}
+		for i := 1; i < len(c.Content); i += 2 {
+			if v := yamlpos.Resolve(c.Content[i]); v != nil && v.Kind == yaml.ScalarNode {
+				put(v.Value, c.Content[i])
+			}
+		}
+	case yaml.SequenceNode:
+		for _, item := range c.Content {
+			if it := yamlpos.Resolve(item); it != nil && it.Kind == yaml.ScalarNode {
+				put(it.Value, item)
+			}
+		}
+	}
+	return ix
 }
 
 // badValues are the texts a bad value may be written as in a manifest: a scalar's own,

@@ -7,6 +7,8 @@
 package validate
 
 import (
+	"slices"
+
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 )
 
@@ -113,12 +115,18 @@ func (r *Result) finalize() {
 }
 
 func sortFindings(fs []Finding) {
-	// Insertion sort: findings per document are few and mostly in order already.
-	for i := 1; i < len(fs); i++ {
-		for j := i; j > 0 && less(fs[j], fs[j-1]); j-- {
-			fs[j], fs[j-1] = fs[j-1], fs[j]
+	// Stable: findings at the same place keep the order they were found in. Not an
+	// insertion sort: the apiserver's errors about a map come in no order, and a map may
+	// have thousands of keys.
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		switch {
+		case less(a, b):
+			return -1
+		case less(b, a):
+			return 1
 		}
-	}
+		return 0
+	})
 }
 
 func less(a, b Finding) bool {

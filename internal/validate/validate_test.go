@@ -110,3 +110,31 @@ func TestFixtures(t *testing.T) {
 }
 
 var _ = validate.Error
+
+// TestManyErrorsInOneMap: the apiserver reports each bad label of a map, in no order;
+// each gets one finding at its own key, and the findings come sorted by position.
+func TestManyErrorsInOneMap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n")
+	const n = 5000
+	for i := range n {
+		fmt.Fprintf(&b, "    \"bad key %d!\": x\n", i)
+	}
+	eng, err := engine.New(engine.Options{KubernetesVersion: "1.37", SchemaSource: engine.SourceBuiltin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := yamlpos.Split("labels.yaml", []byte(b.String()))
+	d := f.Docs[0]
+	d.ParseDoc()
+	r := eng.ValidateDocument(context.Background(), d)
+	if len(r.Findings) != n {
+		t.Fatalf("%d findings, want %d", len(r.Findings), n)
+	}
+	for i, fd := range r.Findings {
+		line, _ := f.Mapper.OffsetLineChar(fd.Range.Start)
+		if fd.Code != validate.CodeLabel || line != 6+i || !strings.Contains(fd.Message, fmt.Sprintf("\"bad key %d!\"", i)) {
+			t.Fatalf("finding %d: line %d %s %s", i, line, fd.Code, fd.Message)
+		}
+	}
+}

@@ -32,11 +32,24 @@ func appendJSON(dst []byte, n *yaml.Node, budget *int, depth int) ([]byte, bool)
 			return dst, false
 		}
 		dst = append(dst, '{')
+		// A key written twice is found by comparing with the earlier keys, through a set
+		// once the mapping is larger than a few keys (a ConfigMap may have 100,000).
+		var seen map[string]bool
+		if len(n.Content) > 32 {
+			seen = make(map[string]bool, len(n.Content)/2)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key := KeyString(n.Content[i])
-			for j := 0; j < i; j += 2 {
-				if KeyString(n.Content[j]) == key {
+			if seen != nil {
+				if seen[key] {
 					return dst, false
+				}
+				seen[key] = true
+			} else {
+				for j := 0; j < i; j += 2 {
+					if KeyString(n.Content[j]) == key {
+						return dst, false
+					}
 				}
 			}
 			if i > 0 {

@@ -2,9 +2,11 @@ package yamlpos
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -66,8 +68,15 @@ func TestAppendJSON(t *testing.T) {
 
 func TestAppendJSONRefuses(t *testing.T) {
 	for name, src := range map[string]string{
-		"merge key":  "a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n",
-		"key twice":  "a: 1\na: 2\n",
+		"merge key": "a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n",
+		"key twice": "a: 1\na: 2\n",
+		"key twice, many keys": func() string {
+			var b strings.Builder
+			for i := range 100 {
+				fmt.Fprintf(&b, "k%d: %d\n", i, i)
+			}
+			return b.String() + "k7: again\n"
+		}(),
 		"not finite": "a: .inf\n",
 		"alias bomb": "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n",
 	} {
