@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,7 +99,7 @@ func TestRealProjectsAgainstAPIServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var total, agree, rejected, skipped int
+			var tl tally
 			for _, name := range files {
 				data, _ := os.ReadFile(name)
 				f := yamlpos.Split(name, data)
@@ -119,32 +120,45 @@ func TestRealProjectsAgainstAPIServer(t *testing.T) {
 						t.Fatal(err)
 					}
 					_, serverErr := c.DryRunCreate(ctx, text)
-					var se *apierrors.StatusError
-					if serverErr != nil && !(errors.As(serverErr, &se) && (apierrors.IsInvalid(serverErr) || apierrors.IsBadRequest(serverErr))) {
-						skipped++
-						continue
+					if differs := tl.compare(r, serverErr); differs != "" {
+						rel, _ := filepath.Rel(dir, name)
+						t.Errorf("%s#%d %s %s: %s", rel, d.Index, r.Kind, r.Name, differs)
 					}
-					total++
-					ours, theirs := r.Status == validate.Invalid, serverErr != nil
-					if theirs {
-						rejected++
-					}
-					if ours == theirs {
-						agree++
-						continue
-					}
-					var findings []string
-					for _, fd := range r.Findings {
-						findings = append(findings, fd.Severity.String()+" "+fd.Code+": "+fd.Message)
-					}
-					rel, _ := filepath.Rel(dir, name)
-					t.Errorf("%s#%d %s %s: we say %s %q, the apiserver says %s", rel, d.Index, r.Kind, r.Name, r.Status, findings, describeServer(serverErr))
 				}
 			}
-			t.Logf("%d documents (%d rejected by the apiserver); %d verdicts agree; %d left out (admission, cluster state)", total, rejected, agree, skipped)
-			if total < 20 {
-				t.Errorf("only %d documents compared", total)
+			t.Logf("%d documents (%d rejected by the apiserver); %d verdicts agree; %d left out (admission, cluster state)", tl.total, tl.rejected, tl.agree, tl.skipped)
+			if tl.total < 20 {
+				t.Errorf("only %d documents compared", tl.total)
 			}
 		})
 	}
+}
+
+// tally counts our verdicts compared with the apiserver's.
+type tally struct{ total, agree, rejected, skipped int }
+
+// compare records our result on a document against the apiserver's answer to creating
+// it (dry-run, strict field validation) and says how they differ ("" when they agree).
+// An answer that is not about validation (admission, cluster state: not Invalid or
+// BadRequest) is left out.
+func (tl *tally) compare(r validate.Result, serverErr error) string {
+	var se *apierrors.StatusError
+	if serverErr != nil && !(errors.As(serverErr, &se) && (apierrors.IsInvalid(serverErr) || apierrors.IsBadRequest(serverErr))) {
+		tl.skipped++
+		return ""
+	}
+	tl.total++
+	ours, theirs := r.Status == validate.Invalid, serverErr != nil
+	if theirs {
+		tl.rejected++
+	}
+	if ours == theirs {
+		tl.agree++
+		return ""
+	}
+	var findings []string
+	for _, fd := range r.Findings {
+		findings = append(findings, fd.Severity.String()+" "+fd.Code+": "+fd.Message)
+	}
+	return fmt.Sprintf("we say %s %q, the apiserver says %s", r.Status, findings, describeServer(serverErr))
 }
