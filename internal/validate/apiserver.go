@@ -59,7 +59,7 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 			if errs, ok = apiserver.CreateJSON(ctx, k8sGVK, data); !ok {
 				return out, false
 			}
-			return v.builtinFindings(doc, root, gvk, prefix, out, errs, nil), true
+			return builtinFindings(doc, root, gvk, prefix, out, errs, nil), true
 		}
 	}
 	obj := v.objectOf(root)
@@ -82,12 +82,12 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 	if !ok {
 		return out, false
 	}
-	return v.builtinFindings(doc, root, gvk, prefix, out, errs, removed), true
+	return builtinFindings(doc, root, gvk, prefix, out, errs, removed), true
 }
 
 // builtinFindings puts the create path's errors in place of the walker's errors but for
 // those that stop the decoder, leaving out what it says about the values removed.
-func (v *Validator) builtinFindings(doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding, errs []apiserver.Error, removed []string) []Finding {
+func builtinFindings(doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prefix string, out []Finding, errs []apiserver.Error, removed []string) []Finding {
 	kept := keepErrors(out, StopsDecoding)
 	pl := &placer{root: root, gvk: gvk}
 	said := make(map[string]bool, len(errs)) // field and message: the apiserver may repeat one
