@@ -233,6 +233,9 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 			w.out = judgeCustom(ctx, doc, root, t.GVK, prog, obj, prefix, w.out)
 		}
 	}
+	if gvk.Group == "" && gvk.Kind == "Secret" {
+		redactSecret(root, w.out)
+	}
 	r.Findings = append(r.Findings, w.out...)
 }
 

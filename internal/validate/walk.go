@@ -661,7 +661,7 @@ func (w *walker) str(n *yaml.Node, s, t *schema.Schema) {
 	switch t.Format {
 	case "byte":
 		if _, err := base64.StdEncoding.DecodeString(v); err != nil {
-			w.add(Error, CodeFormat, n, p, fmt.Sprintf("%s: Invalid value: %s: must be base64-encoded data (%v)", p, quoteShort(v), err))
+			w.add(Error, CodeFormat, n, p, fmt.Sprintf("%s: Invalid value: must be base64-encoded data (%v)", p, err))
 		}
 	case "date-time":
 		if _, err := time.Parse(time.RFC3339, v); err != nil {
