@@ -3,8 +3,10 @@ package kube
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -496,7 +498,77 @@ func maskSecrets(from, to runtime.Object) (runtime.Object, runtime.Object) {
 	if err != nil {
 		return from, to
 	}
-	return m.From(), m.To()
+	return maskLastApplied(m.From(), m.To())
+}
+
+// lastApplied is the annotation in which client-side apply keeps the applied manifest.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// maskLastApplied masks the Secret values in the last-applied-configuration annotations
+// of from and to (which kubectl diff prints in clear), the way the Masker masks data:
+// "***" where both sides agree, "*** (before)" and "*** (after)" where they differ.
+func maskLastApplied(from, to runtime.Object) (runtime.Object, runtime.Object) {
+	decode := func(obj runtime.Object) (*unstructured.Unstructured, map[string]any) {
+		u := asUnstructured(obj)
+		if u != nil {
+			u = u.DeepCopy()
+		}
+		if u == nil {
+			return nil, nil
+		}
+		text, ok := u.GetAnnotations()[lastApplied]
+		if !ok {
+			return u, nil
+		}
+		var applied map[string]any
+		if json.Unmarshal([]byte(text), &applied) != nil {
+			// Not JSON we can read: hide it whole rather than risk printing a value.
+			applied = map[string]any{}
+		}
+		return u, applied
+	}
+	fromU, fromA := decode(from)
+	toU, toA := decode(to)
+	for _, field := range []string{"data", "stringData"} {
+		before, _ := fromA[field].(map[string]any)
+		after, _ := toA[field].(map[string]any)
+		for k, v := range before {
+			if w, ok := after[k]; ok && !reflect.DeepEqual(v, w) {
+				before[k], after[k] = "*** (before)", "*** (after)"
+			} else {
+				before[k] = "***"
+			}
+		}
+		for k := range after {
+			if after[k] != "*** (after)" {
+				after[k] = "***"
+			}
+		}
+	}
+	for _, side := range []struct {
+		u       *unstructured.Unstructured
+		applied map[string]any
+	}{{fromU, fromA}, {toU, toA}} {
+		if side.u == nil || side.applied == nil {
+			continue
+		}
+		text, err := json.Marshal(side.applied)
+		if err != nil {
+			text = []byte("{}")
+		}
+		ann := side.u.GetAnnotations()
+		ann[lastApplied] = string(text) + "\n"
+		side.u.SetAnnotations(ann)
+	}
+	return unstructuredOrNil(fromU), unstructuredOrNil(toU)
+}
+
+// unstructuredOrNil keeps a nil object an untyped nil (a Secret that does not exist yet).
+func unstructuredOrNil(u *unstructured.Unstructured) runtime.Object {
+	if u == nil {
+		return nil
+	}
+	return u
 }
 
 // ApplyAll applies objects in order. Unless it is itself a dry-run, a server-side dry-run
