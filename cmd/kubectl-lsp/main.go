@@ -9,6 +9,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/cli"
+	_ "github.com/kubectl-lsp/kubectl-lsp/internal/untranslated" // before kubectl's initialisers
 )
 
 func main() {
