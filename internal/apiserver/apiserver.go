@@ -17,6 +17,8 @@ import (
 
 	jsoniter "github.com/json-iterator/go"
 	"k8s.io/apimachinery/pkg/api/meta"
+	genericvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -98,11 +100,14 @@ func create(ctx context.Context, gvk schema.GroupVersionKind, fill func(runtime.
 			errs, ok = nil, false
 		}
 	}()
-	internal, err := decode(ks.scheme, gvk, fill)
+	external, internal, err := decode(ks.scheme, gvk, fill)
 	if err != nil {
 		return nil, false
 	}
-	list, err := beforeCreate(ctx, ks.strategy, gvk, internal)
+	// Declarative validation converts the object back to its version to run validation
+	// functions generated for it; a version without any has nothing to add.
+	declarative := ks.scheme.HasValidationFunc(external)
+	list, err := beforeCreate(ctx, ks.strategy, gvk, internal, declarative)
 	if err != nil {
 		return nil, false
 	}
@@ -115,22 +120,22 @@ func create(ctx context.Context, gvk schema.GroupVersionKind, fill func(runtime.
 
 // decode turns an object into the internal version, as the apiserver's decoder does with
 // a request body: typed external version (fill), defaults, conversion.
-func decode(scheme *runtime.Scheme, gvk schema.GroupVersionKind, fill func(runtime.Object) error) (runtime.Object, error) {
-	external, err := scheme.New(gvk)
-	if err != nil {
-		return nil, err
+func decode(scheme *runtime.Scheme, gvk schema.GroupVersionKind, fill func(runtime.Object) error) (external, internal runtime.Object, err error) {
+	if external, err = scheme.New(gvk); err != nil {
+		return nil, nil, err
 	}
 	if err := fill(external); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	scheme.Default(external)
-	return scheme.ConvertToVersion(external, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
+	internal, err = scheme.ConvertToVersion(external, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
+	return external, internal, err
 }
 
 // beforeCreate fills what the apiserver fills before the strategy runs (namespace from
 // the request, system fields, a generated name), then prepares and validates obj as
 // rest.BeforeCreate does.
-func beforeCreate(ctx context.Context, strategy rest.RESTCreateStrategy, gvk schema.GroupVersionKind, obj runtime.Object) (field.ErrorList, error) {
+func beforeCreate(ctx context.Context, strategy rest.RESTCreateStrategy, gvk schema.GroupVersionKind, obj runtime.Object, declarative bool) (field.ErrorList, error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return nil, err
@@ -161,7 +166,33 @@ func beforeCreate(ctx context.Context, strategy rest.RESTCreateStrategy, gvk sch
 	}
 	// rest.BeforeCreate, keeping the field errors instead of a Status built from them.
 	strategy.PrepareForCreate(ctx, obj)
-	return rest.ValidateCreate(ctx, obj, strategy), nil
+	if declarative {
+		return rest.ValidateCreate(ctx, obj, strategy), nil
+	}
+	return validateCreate(ctx, obj, strategy), nil
+}
+
+// validateCreate is rest.ValidateCreate for a kind whose version has no declarative
+// validation functions: there, declarative validation returns the handwritten errors
+// unchanged, after converting the object back to its version for nothing.
+func validateCreate(ctx context.Context, obj runtime.Object, strategy rest.RESTCreateStrategy) field.ErrorList {
+	errs := strategy.Validate(ctx, obj)
+	if len(errs) > 0 {
+		return errs
+	}
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return field.ErrorList{field.InternalError(field.NewPath("metadata"), err)}
+	}
+	return genericvalidation.ValidateObjectMetaAccessor(m, strategy.NamespaceScoped(), pathSegment, field.NewPath("metadata"))
+}
+
+// pathSegment is the apiserver's rule for a name that is a path segment.
+func pathSegment(name string, prefix bool) []string {
+	if prefix {
+		return content.IsPathSegmentPrefix(name)
+	}
+	return content.IsPathSegmentName(name)
 }
 
 // storagePrepare is what a kind's REST storage does to an object on create before the
