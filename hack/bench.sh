@@ -18,7 +18,7 @@
 #   BENCH_CLUSTER=1         also measure the cluster schema source (real kube-apiserver)
 #   BENCH_GO=1              also run the Go benchmarks (go test -bench) afterwards
 #   BENCH_TIMER=auto        auto (GNU /usr/bin/time if present), time, or helper
-#   BENCH_STRICT=0          1: exit 1 when kubectl-lsp misses its targets (>= 3x, < 100 MiB)
+#   BENCH_STRICT=0          1: exit 1 when kubectl-lsp misses its targets (>= 3x, < 120 MiB)
 #
 # Measurement: wall time from bash's EPOCHREALTIME around each run; peak RSS and CPU
 # time from GNU time's %M, %U and %S. Without GNU time (not on a fresh Debian: apt-get install time), a small Go
@@ -174,11 +174,11 @@ for n in $DOCS; do
   printf '  kubectl-lsp vs kubeconform: throughput %sx, CPU efficiency %sx, peak RSS %sx\n' "$ratio" "$cpuratio" "$rssratio"
   if [[ $n == 5000 ]]; then
     verdict=met
-    if awk -v r="$ratio" -v m="${mib[kubectl-lsp]}" 'BEGIN { exit !(r < 3 || m >= 100) }'; then
+    if awk -v r="$ratio" -v m="${mib[kubectl-lsp]}" 'BEGIN { exit !(r < 3 || m >= 120) }'; then
       verdict="NOT met"
       status=1
     fi
-    printf '  target (>= 3x kubeconform, < 100 MiB peak RSS): %s\n' "$verdict"
+    printf '  target (>= 3x kubeconform, < 120 MiB peak RSS): %s\n' "$verdict"
   fi
   unset secs rss cpu rate mib cpus
 done
