@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -32,7 +34,7 @@ const CommandRunPlugin = "kubectl-lsp.runPlugin"
 // PluginSettings configure one plugin (settings "plugins": {"NAME": {...}}).
 type PluginSettings struct {
 	// Args is the argv template after the plugin: {kind}, {name}, {namespace}, {context},
-	// {file}. Default: KIND/NAME -n NAMESPACE --context CONTEXT.
+	// {file}. Default: KIND/NAME -n NAMESPACE --context=CONTEXT.
 	Args []string `json:"args,omitempty"`
 	// Stdin pipes the document's text to the plugin (with no arguments unless Args).
 	Stdin bool `json:"stdin,omitempty"`
@@ -167,10 +169,24 @@ func (s *Server) executePlugin(ctx context.Context, args []json.RawMessage) (any
 }
 
 type pluginTarget struct {
-	obj        *unstructured.Unstructured
-	text       []byte
+	obj  *unstructured.Unstructured
+	text []byte
+	// file is the document's absolute path on disk, "" when its URI is not a file: URI
+	// (an untitled editor, a virtual document), so {file} is never the URI's text.
 	file       string
 	namespaced bool
+}
+
+// localPath is the absolute path of a file: URI, else "".
+func localPath(u protocol.DocumentURI) string {
+	parsed, err := url.Parse(string(u))
+	if err != nil || parsed.Scheme != "file" || parsed.Opaque != "" {
+		return ""
+	}
+	if p := filepath.FromSlash(parsed.Path); filepath.IsAbs(p) {
+		return p
+	}
+	return ""
 }
 
 // pluginTarget finds the resource a plugin runs on, with or without a cluster.
@@ -212,7 +228,7 @@ func (s *Server) pluginTarget(args []json.RawMessage) (*pluginTarget, error) {
 			break
 		}
 		obj := &unstructured.Unstructured{Object: m}
-		t := &pluginTarget{obj: obj, text: d.Text(), file: snap.doc.name, namespaced: true}
+		t := &pluginTarget{obj: obj, text: d.Text(), file: localPath(u), namespaced: true}
 		if eng != nil {
 			gvk := obj.GroupVersionKind()
 			if typ, _ := eng.Source().Lookup(schema.GVK{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}); typ != nil {

@@ -127,3 +127,53 @@ func TestListSettingsDoNotShareMemory(t *testing.T) {
 		t.Fatalf("base %q, next %q", base.Files, next.Files)
 	}
 }
+
+// TestPluginFileIsAPath: {file} is the document's path on disk; a document whose URI is
+// not a file: URI (an untitled editor, a virtual file system, a bare string) has none, and
+// the run is refused rather than given the URI's text.
+func TestPluginFileIsAPath(t *testing.T) {
+	bin := t.TempDir()
+	ran := filepath.Join(t.TempDir(), "ran")
+	if err := os.WriteFile(filepath.Join(bin, "kubectl-file"), []byte("#!/bin/sh\ntouch "+ran+"\necho \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+":/usr/bin:/bin")
+	h := newHarness(t, harnessOptions{initOptions: map[string]any{"plugins": map[string]any{
+		"file": map[string]any{"args": []string{"{file}"}},
+	}}})
+	const doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+	tests := []struct {
+		uri     protocol.DocumentURI
+		want    string // the plugin's output, or "" when refused
+		wantErr string
+	}{
+		{uri: "file:///work/cm.yaml", want: "/work/cm.yaml"},
+		{uri: "file:///work/a%20b.yaml", want: "/work/a b.yaml"},
+		{uri: "untitled:Untitled-1", wantErr: "the manifest is not a file"},
+		{uri: "untitled:/etc/passwd", wantErr: "the manifest is not a file"},
+		{uri: "--kubeconfig=/etc/passwd", wantErr: "the manifest is not a file"},
+		{uri: "file:--kubeconfig=/etc/passwd", wantErr: "the manifest is not a file"},
+		{uri: "vscode-vfs://github/org/repo/cm.yaml", wantErr: "the manifest is not a file"},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.uri), func(t *testing.T) {
+			os.Remove(ran)
+			h.Open(tc.uri, doc)
+			h.AwaitDiagnostics(tc.uri, 1)
+			var res PluginResult
+			err := h.execute(CommandRunPlugin, &res, "file", tc.uri, 0)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q (the plugin saw %q)", err, tc.wantErr, res.Stdout)
+				}
+				if _, statErr := os.Stat(ran); statErr == nil {
+					t.Fatal("the plugin ran")
+				}
+				return
+			}
+			if err != nil || strings.TrimSpace(res.Stdout) != tc.want {
+				t.Fatalf("stdout %q, err %v; want %q", res.Stdout, err, tc.want)
+			}
+		})
+	}
+}
