@@ -158,9 +158,11 @@ func (s *Server) executePlugin(ctx context.Context, args []json.RawMessage) (any
 	}
 	fmt.Fprintf(&text, "\n--- %s ---\n", status)
 	s.log.Info("plugin", "argv", res.Argv, "exit", res.ExitCode, "took", res.Duration)
-	if path, werr := writeReadOnly("plugin", "kubectl-"+strings.ReplaceAll(name, " ", "-")+".txt", text.String()); werr == nil {
+	if path, werr := s.output.write("kubectl-"+strings.ReplaceAll(name, " ", "-")+".txt", text.String()); werr == nil {
 		out.Document = protocol.DocumentURI(uri.File(path))
 		s.showDocument(ctx, out.Document)
+	} else {
+		s.log.Warn("plugin output not written", "err", werr)
 	}
 	if res.ExitCode != 0 || err != nil {
 		s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("kubectl-lsp: kubectl %s: %s", name, status))
