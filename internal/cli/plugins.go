@@ -16,6 +16,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/safefile"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/plugins"
@@ -386,6 +387,10 @@ func clusterScoped(apiVersion, kind string) bool {
 	return false
 }
 
+// maxPluginManifest bounds the manifest "plugins run" reads: a device, a named pipe or a
+// larger file is refused.
+const maxPluginManifest = 64 * safefile.MiB
+
 // Run finds the plugin, reads the resource and runs the plugin on it.
 func (o *PluginsRunOptions) Run(ctx context.Context) error {
 	if ctx == nil {
@@ -402,7 +407,7 @@ func (o *PluginsRunOptions) Run(ctx context.Context) error {
 		name = "<stdin>"
 		data, err = io.ReadAll(o.In)
 	} else {
-		data, err = os.ReadFile(o.Filename)
+		data, err = safefile.ReadFile(o.Filename, maxPluginManifest)
 		if err == nil {
 			file, err = filepath.Abs(o.Filename)
 		}
