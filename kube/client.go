@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -98,6 +97,9 @@ func New(opts Options) (*Client, error) {
 	if flags == nil {
 		flags = genericclioptions.NewConfigFlags(false)
 	}
+	if err := checkKubeconfigFiles(flags); err != nil {
+		return nil, err
+	}
 	loader := flags.ToRawKubeConfigLoader()
 	raw, err := loader.RawConfig()
 	if err != nil {
@@ -113,6 +115,9 @@ func New(opts Options) (*Client, error) {
 	kctx := raw.Contexts[ctxName]
 	if kctx == nil {
 		return nil, fmt.Errorf("context %q is not in the kubeconfig (contexts: %s)", ctxName, strings.Join(ContextNames(raw.Contexts), ", "))
+	}
+	if err := checkReferencedFiles(&raw, kctx, flags); err != nil {
+		return nil, err
 	}
 	cfg, err := loader.ClientConfig()
 	if err != nil {
@@ -150,7 +155,11 @@ func New(opts Options) (*Client, error) {
 	if flags.CacheDir != nil && *flags.CacheDir != "" {
 		c.CacheDir = *flags.CacheDir
 	}
-	discoDir, httpDir := filepath.Join(c.CacheDir, "discovery", safeHost(cfg.Host)), filepath.Join(c.CacheDir, "http")
+	discoDir, err := cachePath(c.CacheDir, cfg.Host, "discovery", "{host}")
+	if err != nil {
+		return nil, err
+	}
+	httpDir := filepath.Join(c.CacheDir, "http")
 	c.disco, err = diskcached.NewCachedDiscoveryClientForConfig(cfg, discoDir, httpDir, discoveryTTL)
 	if err != nil {
 		return nil, fmt.Errorf("context %q: %w", ctxName, err)
@@ -179,6 +188,9 @@ func ContextNames[V any](contexts map[string]V) []string {
 func Contexts(flags *genericclioptions.ConfigFlags) (names []string, current string, err error) {
 	if flags == nil {
 		flags = genericclioptions.NewConfigFlags(false)
+	}
+	if err := checkKubeconfigFiles(flags); err != nil {
+		return nil, "", err
 	}
 	raw, err := flags.ToRawKubeConfigLoader().RawConfig()
 	if err != nil {
@@ -237,12 +249,4 @@ func (c *Client) String() string { return fmt.Sprintf("context %q (%s)", c.Conte
 // withDeadline bounds a call by the client's timeout.
 func (c *Client) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, c.Timeout)
-}
-
-var unsafeChars = regexp.MustCompile(`[^(\w/.)]`)
-
-// safeHost is the cache folder of a host, as kubectl names it.
-func safeHost(host string) string {
-	h := strings.Replace(strings.Replace(host, "https://", "", 1), "http://", "", 1)
-	return unsafeChars.ReplaceAllString(h, "_")
 }

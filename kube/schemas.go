@@ -16,6 +16,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/discovery"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/safefile"
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
 
@@ -631,12 +632,21 @@ func (s *Schemas) setSnapshot(snap *snapshot) {
 	}
 }
 
-func (s *Schemas) snapshotPath() string {
-	return filepath.Join(s.c.CacheDir, "kubectl-lsp", safeHost(s.c.Server), "openapi-v3.json")
+// maxSnapshotSize bounds the cached index read at start (a few hundred kilobytes for a
+// cluster with hundreds of CRDs): a larger file, or one that is not a regular file, is
+// ignored and fetched again.
+const maxSnapshotSize = 64 * safefile.MiB
+
+func (s *Schemas) snapshotPath() (string, error) {
+	return cachePath(s.c.CacheDir, s.c.Server, "kubectl-lsp", "{host}", "openapi-v3.json")
 }
 
 func (s *Schemas) readSnapshot() (*snapshot, error) {
-	data, err := os.ReadFile(s.snapshotPath())
+	p, err := s.snapshotPath()
+	if err != nil {
+		return nil, err
+	}
+	data, err := safefile.ReadFile(p, maxSnapshotSize)
 	if err != nil {
 		return nil, err
 	}
@@ -648,7 +658,10 @@ func (s *Schemas) readSnapshot() (*snapshot, error) {
 }
 
 func (s *Schemas) writeSnapshot(snap *snapshot) error {
-	p := s.snapshotPath()
+	p, err := s.snapshotPath()
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 		return err
 	}

@@ -2,15 +2,22 @@ package kube_test
 
 import (
 	"context"
+	"encoding/pem"
 	"fmt"
+	"io/fs"
 	"net"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	k8sschema "k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -357,5 +364,82 @@ func TestNoContext(t *testing.T) {
 	_, err = kube.New(kube.Options{Flags: flagsFor(p, "nope", t.TempDir())})
 	if err == nil || !strings.Contains(err.Error(), `context "nope" is not in the kubeconfig`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestCacheStaysInside: an API server whose URL path climbs out of the cache
+// (https://host/../../../../OUTSIDE, a proxy that serves the API under a path) gets its
+// discovery and schema caches inside the cache folder, and nothing is written outside.
+func TestCacheStaysInside(t *testing.T) {
+	c := testcluster.Shared(t)
+	outside := filepath.Join(t.TempDir(), "outside")
+	if err := os.Mkdir(outside, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// The proxy serves the API under OUTSIDE, the path client-go asks for once it has
+	// cleaned /../../../../OUTSIDE/api.
+	upstream, err := rest.TransportFor(c.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := url.Parse(c.Host())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httptest.NewTLSServer(&httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.URL.Path = strings.TrimPrefix(r.In.URL.Path, outside)
+			r.Out.URL.RawPath = ""
+			r.Out.Header.Del("Authorization")
+		},
+		Transport: upstream,
+	})
+	defer proxy.Close()
+	server := proxy.URL + strings.Repeat("/..", 20) + outside
+
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["climb"] = &clientcmdapi.Cluster{Server: server,
+		CertificateAuthorityData: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: proxy.Certificate().Raw})}
+	cfg.AuthInfos["user"] = &clientcmdapi.AuthInfo{}
+	cfg.Contexts["climb"] = &clientcmdapi.Context{Cluster: "climb", AuthInfo: "user"}
+	cfg.CurrentContext = "climb"
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, kc); err != nil {
+		t.Fatal(err)
+	}
+
+	cache := filepath.Join(t.TempDir(), "cache")
+	cl := newClient(t, flagsFor(kc, "", cache), nil)
+	src := kube.NewSchemas(cl, kube.SchemaOptions{Wait: true, RefreshInterval: time.Hour})
+	if err := src.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if typ, err := src.Lookup(schema.GVK{Group: "apps", Version: "v1", Kind: "Deployment"}); err != nil || typ == nil {
+		t.Fatalf("Lookup(Deployment) through the proxy = %v, %v", typ, err)
+	}
+	if _, err := cl.Mapper().RESTMapping(k8sschema.GroupKind{Group: "apps", Kind: "Deployment"}, "v1"); err != nil {
+		t.Fatal(err)
+	}
+
+	var inside []string
+	_ = filepath.WalkDir(cache, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(cache, p)
+			inside = append(inside, rel)
+		}
+		return nil
+	})
+	var snapshot, discovery bool
+	for _, p := range inside {
+		snapshot = snapshot || strings.HasPrefix(p, "kubectl-lsp/") && strings.HasSuffix(p, "/openapi-v3.json") && strings.Count(p, "/") == 2
+		discovery = discovery || strings.HasPrefix(p, "discovery/") && strings.HasSuffix(p, "/servergroups.json") && strings.Count(p, "/") == 2
+	}
+	if !snapshot || !discovery {
+		t.Errorf("the cache holds %q: want kubectl-lsp/HOST/openapi-v3.json and discovery/HOST/servergroups.json", inside)
+	}
+	entries, err := os.ReadDir(outside)
+	if err != nil || len(entries) != 0 {
+		t.Fatalf("written outside the cache folder: %v %v", entries, err)
 	}
 }

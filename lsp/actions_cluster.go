@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -366,7 +365,7 @@ func (s *Server) executeDiff(ctx context.Context, args []json.RawMessage) (any, 
 		s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("kubectl-lsp: no differences: %s matches context %q", t.source, t.conn.client.Context))
 		return res, nil
 	}
-	path, err := writeReadOnly("diff", filepath.Base(t.source)+".diff", text.String())
+	path, err := s.output.write(filepath.Base(t.source)+".diff", text.String())
 	if err != nil {
 		return nil, err
 	}
@@ -415,20 +414,6 @@ func (s *Server) showDocument(ctx context.Context, u protocol.DocumentURI) {
 	if _, err := s.conn.Call(ctx, "window/showDocument", map[string]any{"uri": u, "takeFocus": true}, &res); err != nil || !res.Success {
 		s.showMessage(protocol.MessageTypeInfo, "kubectl-lsp: written to "+uriFilename(u))
 	}
-}
-
-// writeReadOnly writes text to a read-only file in kubectl-lsp's temp folder.
-func writeReadOnly(kind, name, text string) (string, error) {
-	dir := filepath.Join(os.TempDir(), "kubectl-lsp-"+kind)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	stamp := time.Now().Format("150405.000")
-	path := filepath.Join(dir, strings.TrimSuffix(name, filepath.Ext(name))+"-"+strings.ReplaceAll(stamp, ".", "")+filepath.Ext(name))
-	if err := os.WriteFile(path, []byte(text), 0o400); err != nil {
-		return "", err
-	}
-	return path, nil
 }
 
 // Drift: per resource of an open document, whether the cluster's object matches it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -91,6 +92,13 @@ func TestEditorActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", "/usr/bin:/bin") // no kubectl plugins among the code actions
+	// Another user prepared the temp folder: the diff document must not land there.
+	tmp, victim := t.TempDir(), filepath.Join(t.TempDir(), "victim")
+	t.Setenv("TMPDIR", tmp)
+	if err := os.WriteFile(victim, []byte("precious\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	trap := plantOutputTrap(t, tmp, "diff", "settings.yaml.diff", victim)
 	user := &answers{}
 	cache := t.TempDir()
 	caps := map[string]any{
@@ -172,9 +180,7 @@ func TestEditorActions(t *testing.T) {
 	if !strings.HasPrefix(string(data), want) || !strings.Contains(string(data), "\n-  mode: fast\n+  mode: safe\n") {
 		t.Fatalf("diff document:\n%s", data)
 	}
-	if fi, _ := os.Stat(uriFilename(diff.Document)); fi.Mode().Perm()&0o222 != 0 {
-		t.Fatalf("the diff document is writable: %v", fi.Mode())
-	}
+	checkOutputFile(t, diff.Document, trap, victim, "+  mode: safe\n")
 	user.mu.Lock()
 	shown := slices.Clone(user.shown)
 	user.mu.Unlock()

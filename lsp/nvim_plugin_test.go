@@ -101,7 +101,7 @@ func TestNeovimPlugin(t *testing.T) {
 	if !slices.Contains(res.Completion, "minReadySeconds") {
 		t.Errorf("completion under spec: %q", res.Completion)
 	}
-	if !strings.Contains(res.Plugin, "hello ConfigMap/nvim-settings -n nvim-act --context admin") {
+	if !strings.Contains(res.Plugin, "hello ConfigMap/nvim-settings -n nvim-act --context=admin") {
 		t.Errorf(":KubePlugin hello output: %q", res.Plugin)
 	}
 	if len(res.Asked) != 1 || !strings.Contains(res.Asked[0], `Apply ConfigMap/nvim-settings in namespace "nvim-act" of context "admin"`) {

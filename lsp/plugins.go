@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -32,7 +34,7 @@ const CommandRunPlugin = "kubectl-lsp.runPlugin"
 // PluginSettings configure one plugin (settings "plugins": {"NAME": {...}}).
 type PluginSettings struct {
 	// Args is the argv template after the plugin: {kind}, {name}, {namespace}, {context},
-	// {file}. Default: KIND/NAME -n NAMESPACE --context CONTEXT.
+	// {file}. Default: KIND/NAME -n NAMESPACE --context=CONTEXT.
 	Args []string `json:"args,omitempty"`
 	// Stdin pipes the document's text to the plugin (with no arguments unless Args).
 	Stdin bool `json:"stdin,omitempty"`
@@ -156,9 +158,11 @@ func (s *Server) executePlugin(ctx context.Context, args []json.RawMessage) (any
 	}
 	fmt.Fprintf(&text, "\n--- %s ---\n", status)
 	s.log.Info("plugin", "argv", res.Argv, "exit", res.ExitCode, "took", res.Duration)
-	if path, werr := writeReadOnly("plugin", "kubectl-"+strings.ReplaceAll(name, " ", "-")+".txt", text.String()); werr == nil {
+	if path, werr := s.output.write("kubectl-"+strings.ReplaceAll(name, " ", "-")+".txt", text.String()); werr == nil {
 		out.Document = protocol.DocumentURI(uri.File(path))
 		s.showDocument(ctx, out.Document)
+	} else {
+		s.log.Warn("plugin output not written", "err", werr)
 	}
 	if res.ExitCode != 0 || err != nil {
 		s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("kubectl-lsp: kubectl %s: %s", name, status))
@@ -167,10 +171,24 @@ func (s *Server) executePlugin(ctx context.Context, args []json.RawMessage) (any
 }
 
 type pluginTarget struct {
-	obj        *unstructured.Unstructured
-	text       []byte
+	obj  *unstructured.Unstructured
+	text []byte
+	// file is the document's absolute path on disk, "" when its URI is not a file: URI
+	// (an untitled editor, a virtual document), so {file} is never the URI's text.
 	file       string
 	namespaced bool
+}
+
+// localPath is the absolute path of a file: URI, else "".
+func localPath(u protocol.DocumentURI) string {
+	parsed, err := url.Parse(string(u))
+	if err != nil || parsed.Scheme != "file" || parsed.Opaque != "" {
+		return ""
+	}
+	if p := filepath.FromSlash(parsed.Path); filepath.IsAbs(p) {
+		return p
+	}
+	return ""
 }
 
 // pluginTarget finds the resource a plugin runs on, with or without a cluster.
@@ -212,7 +230,7 @@ func (s *Server) pluginTarget(args []json.RawMessage) (*pluginTarget, error) {
 			break
 		}
 		obj := &unstructured.Unstructured{Object: m}
-		t := &pluginTarget{obj: obj, text: d.Text(), file: snap.doc.name, namespaced: true}
+		t := &pluginTarget{obj: obj, text: d.Text(), file: localPath(u), namespaced: true}
 		if eng != nil {
 			gvk := obj.GroupVersionKind()
 			if typ, _ := eng.Source().Lookup(schema.GVK{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}); typ != nil {

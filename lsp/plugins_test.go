@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,5 +126,108 @@ func TestListSettingsDoNotShareMemory(t *testing.T) {
 	next, _ := parseSettings(json.RawMessage(`{"files": ["c/**"]}`), base)
 	if base.Files[0] != "a/**" || len(next.Files) != 1 || next.Files[0] != "c/**" {
 		t.Fatalf("base %q, next %q", base.Files, next.Files)
+	}
+}
+
+// TestPluginFileIsAPath: {file} is the document's path on disk; a document whose URI is
+// not a file: URI (an untitled editor, a virtual file system, a bare string) has none, and
+// the run is refused rather than given the URI's text.
+func TestPluginFileIsAPath(t *testing.T) {
+	bin := t.TempDir()
+	ran := filepath.Join(t.TempDir(), "ran")
+	if err := os.WriteFile(filepath.Join(bin, "kubectl-file"), []byte("#!/bin/sh\ntouch "+ran+"\necho \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+":/usr/bin:/bin")
+	h := newHarness(t, harnessOptions{initOptions: map[string]any{"plugins": map[string]any{
+		"file": map[string]any{"args": []string{"{file}"}},
+	}}})
+	const doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+	tests := []struct {
+		uri     protocol.DocumentURI
+		want    string // the plugin's output, or "" when refused
+		wantErr string
+	}{
+		{uri: "file:///work/cm.yaml", want: "/work/cm.yaml"},
+		{uri: "file:///work/a%20b.yaml", want: "/work/a b.yaml"},
+		{uri: "untitled:Untitled-1", wantErr: "the manifest is not a file"},
+		{uri: "untitled:/etc/passwd", wantErr: "the manifest is not a file"},
+		{uri: "--kubeconfig=/etc/passwd", wantErr: "the manifest is not a file"},
+		{uri: "file:--kubeconfig=/etc/passwd", wantErr: "the manifest is not a file"},
+		{uri: "vscode-vfs://github/org/repo/cm.yaml", wantErr: "the manifest is not a file"},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.uri), func(t *testing.T) {
+			os.Remove(ran)
+			h.Open(tc.uri, doc)
+			h.AwaitDiagnostics(tc.uri, 1)
+			var res PluginResult
+			err := h.execute(CommandRunPlugin, &res, "file", tc.uri, 0)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q (the plugin saw %q)", err, tc.wantErr, res.Stdout)
+				}
+				if _, statErr := os.Stat(ran); statErr == nil {
+					t.Fatal("the plugin ran")
+				}
+				return
+			}
+			if err != nil || strings.TrimSpace(res.Stdout) != tc.want {
+				t.Fatalf("stdout %q, err %v; want %q", res.Stdout, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestPluginContextFromKubeconfig: the kubeconfig's context name reaches a plugin as one
+// argument, --context=NAME, and a name that a plugin would read as a flag is refused.
+func TestPluginContextFromKubeconfig(t *testing.T) {
+	bin := t.TempDir()
+	ran := filepath.Join(t.TempDir(), "ran")
+	if err := os.WriteFile(filepath.Join(bin, "kubectl-args"), []byte("#!/bin/sh\ntouch "+ran+"\nfor a in \"$@\"; do echo \"[$a]\"; done\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+":/usr/bin:/bin")
+	tests := []struct {
+		context string
+		want    string // the plugin's output, or "" when refused
+		wantErr string
+	}{
+		{context: "prod cluster", want: "[ConfigMap/settings]\n[-n]\n[team]\n[--context=prod cluster]\n"},
+		{context: "--kubeconfig=/etc/passwd", wantErr: `refusing to run the plugin: context "--kubeconfig=/etc/passwd"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.context, func(t *testing.T) {
+			os.Remove(ran)
+			kc := filepath.Join(t.TempDir(), "kubeconfig")
+			text := fmt.Sprintf("apiVersion: v1\nkind: Config\ncurrent-context: %q\ncontexts:\n- name: %q\n  context: {cluster: k, user: u}\n"+
+				"clusters:\n- name: k\n  cluster: {server: \"https://127.0.0.1:1\"}\nusers:\n- name: u\n  user: {token: x}\n", tc.context, tc.context)
+			if err := os.WriteFile(kc, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			h := newHarness(t, harnessOptions{initOptions: map[string]any{"kubeconfig": kc, "clusterRefreshSeconds": 3600}})
+			uri := protocol.DocumentURI("file:///work/cm.yaml")
+			h.Open(uri, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: team\n")
+			h.AwaitDiagnostics(uri, 1)
+			h.await("the cluster connection", func() bool {
+				h.srv.mu.Lock()
+				defer h.srv.mu.Unlock()
+				return h.srv.cluster != nil
+			})
+			var res PluginResult
+			err := h.execute(CommandRunPlugin, &res, "args", uri, 0)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q (the plugin saw %q)", err, tc.wantErr, res.Stdout)
+				}
+				if _, statErr := os.Stat(ran); statErr == nil {
+					t.Fatal("the plugin ran")
+				}
+				return
+			}
+			if err != nil || res.Stdout != tc.want {
+				t.Fatalf("stdout %q, err %v; want %q", res.Stdout, err, tc.want)
+			}
+		})
 	}
 }

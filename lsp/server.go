@@ -64,6 +64,7 @@ type Server struct {
 	progress      progressReporter
 	drift         driftCache
 	plugins       pluginCache
+	output        outputDir
 
 	mu            sync.Mutex
 	state         serverState
@@ -150,6 +151,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	// which only the process's exit ends: do not wait for it.
 	_ = s.conn.Close()
 	s.wg.Wait()
+	s.output.remove()
 	return err
 }
 

@@ -3,15 +3,20 @@ package plugins
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"k8s.io/apimachinery/pkg/api/validate/content"
 )
@@ -40,15 +45,17 @@ type Request struct {
 	// use characters such as ":", but none that a shell would interpret). APIVersion only
 	// picks the name rule.
 	APIVersion, Kind, Name, Namespace string
-	// Context is the kubeconfig context to pass on ("" for none).
+	// Context is the kubeconfig context to pass on ("" for none). It is refused when it
+	// starts with '-' or holds control characters.
 	Context string
-	// File is the manifest's path, for {file}.
+	// File is the manifest's absolute path, for {file} ("" when the manifest is not a
+	// file); anything else is refused.
 	File string
 	// Stdin, when not nil, is written to the plugin's standard input (the document's
 	// text); otherwise the plugin reads /dev/null.
 	Stdin []byte
 	// Args is the argv template after the plugin's path, with Placeholders. Nil means the
-	// default: "KIND/NAME [-n NAMESPACE] [--context CONTEXT]", or nothing in stdin mode.
+	// default: "KIND/NAME [-n NAMESPACE] [--context=CONTEXT]", or nothing in stdin mode.
 	Args []string
 	// ExtraArgs are appended to the argv as they are.
 	ExtraArgs []string
@@ -80,9 +87,11 @@ type Result struct {
 var ErrTimeout = errors.New("plugin timed out")
 
 // RefusedError is returned, before anything runs, when a value taken from the document
-// is not a valid Kubernetes name of its kind.
+// is not a valid Kubernetes name of its kind, the kubeconfig context's name could pass for
+// a flag, or the manifest's path is not an absolute path.
 type RefusedError struct {
-	// Field is where the value comes from: "kind", "metadata.name" or "metadata.namespace".
+	// Field is where the value comes from: "kind", "metadata.name", "metadata.namespace",
+	// "context" or "file".
 	Field string
 	Value string
 	// Reasons are the validation messages.
@@ -90,11 +99,12 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
-	return fmt.Sprintf("refusing to run the plugin: %s %q is not a valid Kubernetes %s: %s",
+	return fmt.Sprintf("refusing to run the plugin: %s %q is not a valid %s: %s",
 		e.Field, e.Value, fieldNoun[e.Field], strings.Join(e.Reasons, "; "))
 }
 
-var fieldNoun = map[string]string{"kind": "kind", "metadata.name": "object name", "metadata.namespace": "namespace"}
+var fieldNoun = map[string]string{"kind": "Kubernetes kind", "metadata.name": "Kubernetes object name",
+	"metadata.namespace": "Kubernetes namespace", "context": "kubeconfig context name to pass on", "file": "manifest path"}
 
 // shellSafe is what an RBAC name may hold beyond the DNS subdomain alphabet: the
 // path-segment rules would accept "$(...)", ";" and spaces, which are valid names for
@@ -148,6 +158,24 @@ func CheckValues(r Request) error {
 			return fmt.Errorf("refusing to run the plugin: the %s %q holds a NUL byte", what, v)
 		}
 	}
+	// A kubeconfig's context names are free text; one that a plugin would read as a flag
+	// (--kubeconfig=...) or that holds control characters is not passed on.
+	if r.Context != "" {
+		var errs []string
+		if strings.HasPrefix(r.Context, "-") {
+			errs = append(errs, "must not start with '-', which a plugin would read as a flag")
+		}
+		if strings.IndexFunc(r.Context, unicode.IsControl) >= 0 {
+			errs = append(errs, "must not hold control characters")
+		}
+		if len(errs) > 0 {
+			return &RefusedError{Field: "context", Value: r.Context, Reasons: errs}
+		}
+	}
+	// {file} is a path on disk: never a URI or a relative name that could pass for a flag.
+	if r.File != "" && !filepath.IsAbs(r.File) {
+		return &RefusedError{Field: "file", Value: r.File, Reasons: []string{"must be an absolute path"}}
+	}
 	return nil
 }
 
@@ -188,7 +216,8 @@ func Argv(p Plugin, r Request) ([]string, error) {
 			argv = append(argv, "-n", r.Namespace)
 		}
 		if r.Context != "" {
-			argv = append(argv, "--context", r.Context)
+			// One element: the value can never be read as an argument of its own.
+			argv = append(argv, "--context="+r.Context)
 		}
 	}
 	return append(argv, r.ExtraArgs...), nil
@@ -207,7 +236,10 @@ var emptyReason = map[string]string{
 // of its own, with r.Stdin on its standard input, and waits for it to exit. When the
 // plugin exits, whatever it left running in its group is killed; when the timeout
 // expires or ctx is done, the whole group is killed and the error wraps ErrTimeout or
-// ctx's error. A non-zero exit status is not an error: see Result.ExitCode.
+// ctx's error. On Linux, the processes the run started that left the group (setsid, a
+// daemon's double fork) are killed too: each run puts a unique MarkVariable entry in the
+// plugin's environment, and the user's processes whose environment still holds it are
+// found through /proc (one that clears its environment escapes). A non-zero exit status is not an error: see Result.ExitCode.
 func Run(ctx context.Context, p Plugin, r Request) (Result, error) {
 	argv, err := Argv(p, r)
 	res := Result{Argv: argv, ExitCode: -1}
@@ -252,7 +284,18 @@ func Run(ctx context.Context, p Plugin, r Request) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	cmd := &exec.Cmd{Path: p.Path, Args: argv, Env: r.Env, Stdout: outW, Stderr: errW, SysProcAttr: sysProcAttr()}
+	// Every process the run starts inherits the mark, so that those that leave the
+	// process group can be found and killed too.
+	mark, err := runMark()
+	if err != nil {
+		return res, err
+	}
+	env := r.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	env = append(slices.Clip(env), mark)
+	cmd := &exec.Cmd{Path: p.Path, Args: argv, Env: env, Stdout: outW, Stderr: errW, SysProcAttr: sysProcAttr()}
 	var inW *os.File
 	if r.Stdin != nil {
 		var inR *os.File
@@ -299,6 +342,7 @@ func Run(ctx context.Context, p Plugin, r Request) (Result, error) {
 		case <-runCtx.Done():
 			killed.Store(true)
 			killGroup(cmd.Process)
+			killEscaped(mark)
 		case <-exited:
 		}
 	}()
@@ -306,8 +350,10 @@ func Run(ctx context.Context, p Plugin, r Request) (Result, error) {
 	close(exited)
 	res.Duration = time.Since(start)
 	// Whatever the plugin left behind in its group goes too. (While any member lives, the
-	// group's id cannot be reused, so this reaches no other process.)
+	// group's id cannot be reused, so this reaches no other process.) So does what left
+	// the group but carries the run's mark.
 	killGroup(cmd.Process)
+	killEscaped(mark)
 
 	done := make(chan struct{})
 	go func() { readers.Wait(); close(done) }()
@@ -335,6 +381,18 @@ func Run(ctx context.Context, p Plugin, r Request) (Result, error) {
 		return res, fmt.Errorf("running plugin %s: %w", p.Path, waitErr)
 	}
 	return res, nil
+}
+
+// MarkVariable is the environment variable that marks the processes of one plugin run.
+const MarkVariable = "KUBECTL_LSP_PLUGIN_RUN"
+
+// runMark is a fresh MarkVariable entry, unique to one run.
+func runMark() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return MarkVariable + "=" + hex.EncodeToString(b[:]), nil
 }
 
 // capped keeps the first max bytes written to it and counts the rest as dropped.

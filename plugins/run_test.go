@@ -57,9 +57,12 @@ func TestRunArgv(t *testing.T) {
 	}{
 		{name: "default", req: deploy, want: bracketed("Deployment/web", "-n", "prod")},
 		{name: "default with a context", req: with(deploy, func(r *Request) { r.Context = "kind-dev" }),
-			want: bracketed("Deployment/web", "-n", "prod", "--context", "kind-dev")},
+			want: bracketed("Deployment/web", "-n", "prod", "--context=kind-dev")},
 		{name: "cluster-scoped: no -n", req: Request{APIVersion: "v1", Kind: "Node", Name: "node-1", Context: "c"},
-			want: bracketed("Node/node-1", "--context", "c")},
+			want: bracketed("Node/node-1", "--context=c")},
+		{name: "default: a context with spaces, slashes and colons is one element",
+			req:  with(deploy, func(r *Request) { r.Context = "arn:aws:eks:eu-west-1:1:cluster/my prod" }),
+			want: bracketed("Deployment/web", "-n", "prod", "--context=arn:aws:eks:eu-west-1:1:cluster/my prod")},
 		{name: "extra arguments follow, as given", req: with(deploy, func(r *Request) { r.ExtraArgs = []string{"-o", "wide", "a b"} }),
 			want: bracketed("Deployment/web", "-n", "prod", "-o", "wide", "a b")},
 		{name: "template: one element per element, placeholders inside",
@@ -147,6 +150,12 @@ func TestRunRefusesUnsafeValues(t *testing.T) {
 		{"a colon outside RBAC", Request{APIVersion: "v1", Kind: "ConfigMap", Name: "system:x"}, "metadata.name"},
 		{"even in stdin mode", Request{Kind: "ConfigMap", Name: "x" + inject, Stdin: []byte("kind: ConfigMap\n")}, "metadata.name"},
 		{"even when the template does not use it", Request{Kind: "ConfigMap", Name: "x" + inject, Args: []string{"{kind}"}}, "metadata.name"},
+		{"context that is a flag", Request{Kind: "ConfigMap", Name: "web", Context: "--kubeconfig=/etc/passwd"}, "context"},
+		{"context that is a flag, in a template", Request{Kind: "ConfigMap", Name: "web", Context: "--kubeconfig=/etc/passwd", Args: []string{"{context}"}}, "context"},
+		{"context with a newline", Request{Kind: "ConfigMap", Name: "web", Context: "a\n--all"}, "context"},
+		{"file that is a URI", Request{Kind: "ConfigMap", Name: "web", File: "untitled:Untitled-1", Args: []string{"{file}"}}, "file"},
+		{"file that is a flag", Request{Kind: "ConfigMap", Name: "web", File: "--kubeconfig=/etc/passwd", Args: []string{"{file}"}}, "file"},
+		{"file that is relative", Request{Kind: "ConfigMap", Name: "web", File: "app.yaml"}, "file"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,6 +183,7 @@ func TestRunRefusesUnsafeValues(t *testing.T) {
 	for _, req := range []Request{
 		{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole", Name: "system:controller:job-controller"},
 		{APIVersion: "apps/v1", Kind: "Deployment", Name: "web.v2", Namespace: "kube-system"},
+		{Kind: "ConfigMap", Name: "web", Context: "user@cluster-1", File: "/m/app.yaml", Args: []string{"{context}", "{file}"}},
 	} {
 		os.Remove(ran)
 		req.Env = env
@@ -286,6 +296,9 @@ func waitGone(t *testing.T, pidFile string) {
 // context is cancelled, together with the children it started; one that exits leaving a
 // child behind returns at once and the child is killed.
 func TestRunKillsTheProcessGroup(t *testing.T) {
+	_, noSetsid := exec.LookPath("setsid")
+	// waitPID waits for the child to write its pid.
+	const waitPID = ` while [ ! -s "$PIDFILE" ]; do sleep 0.01; done; `
 	// The child keeps the plugin's stdout open and would keep a naive reader waiting.
 	const hang = `sleep 300 & echo $! > "$PIDFILE"; echo started; wait` + "\n"
 	tests := []struct {
@@ -295,14 +308,28 @@ func TestRunKillsTheProcessGroup(t *testing.T) {
 		cancel  bool
 		wantErr error
 		stdout  string
+		// linux: processes outside the group are found through /proc.
+		linux bool
 	}{
 		{name: "timeout", script: hang, timeout: 300 * time.Millisecond, wantErr: ErrTimeout, stdout: "started\n"},
 		{name: "cancelled", script: hang, timeout: time.Minute, cancel: true, wantErr: context.Canceled, stdout: "started\n"},
 		{name: "exits leaving a child", script: `sleep 300 & echo $! > "$PIDFILE"; echo done` + "\n", timeout: time.Minute, stdout: "done\n"},
 		{name: "a grandchild in a subshell", script: `( sleep 300 & echo $! > "$PIDFILE"; wait ) & wait` + "\n", timeout: 300 * time.Millisecond, wantErr: ErrTimeout},
+		// setsid leaves the process group; the run's mark in the environment finds it.
+		{name: "exits leaving a child in a new session", script: `setsid sh -c 'echo $$ > "$PIDFILE"; exec sleep 300' </dev/null >/dev/null 2>&1 &` + waitPID + `echo done` + "\n",
+			timeout: time.Minute, stdout: "done\n", linux: true},
+		{name: "a child in a new session that holds stdout", script: `setsid sh -c 'echo $$ > "$PIDFILE"; exec sleep 300' &` + waitPID + `echo done` + "\n",
+			timeout: time.Minute, stdout: "done\n", linux: true},
+		{name: "timeout with a child in a new session", script: `setsid sh -c 'echo $$ > "$PIDFILE"; exec sleep 300' &` + waitPID + `echo started; sleep 300` + "\n",
+			timeout: 500 * time.Millisecond, wantErr: ErrTimeout, stdout: "started\n", linux: true},
+		{name: "a double fork into a new session", script: `setsid sh -c 'sleep 300 & echo $! > "$PIDFILE"' &` + waitPID + `echo done` + "\n",
+			timeout: time.Minute, stdout: "done\n", linux: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.linux && (runtime.GOOS != "linux" || noSetsid != nil) {
+				t.Skip("processes that leave the group are found on Linux only (and this needs setsid)")
+			}
 			p := newPlugin(t, "hang", tc.script)
 			pidFile := filepath.Join(t.TempDir(), "pid")
 			ctx, cancel := context.WithCancel(context.Background())

@@ -16,6 +16,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/safefile"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/plugins"
@@ -137,7 +138,7 @@ var pluginsRunExample = `  # Run kubectl-tree on the only resource of deploy.yam
 
   # The Service named web in a file of several documents, in the cluster of context
   # staging (namespace dev unless the document names one):
-  #   kubectl-tree Service/web -n dev --context staging
+  #   kubectl-tree Service/web -n dev --context=staging
   kubectl-lsp plugins run tree -f app.yaml --name Service/web -n dev --context staging
 
   # The third document (counting from 0, as "validate -v" does), with an argument of the
@@ -172,7 +173,7 @@ get none. --context is passed on when given.
 
 The plugin is run directly, never through a shell, with this argv:
 
-  kubectl-NAME KIND/NAME [-n NAMESPACE] [--context CONTEXT] [ARGS after --]
+  kubectl-NAME KIND/NAME [-n NAMESPACE] [--context=CONTEXT] [ARGS after --]
 
 --stdin writes the document to the plugin's standard input and passes no resource
 arguments. --arg replaces the arguments, one argv element per --arg, with placeholders
@@ -183,11 +184,15 @@ through.
 Safety: the kind, name and namespace come from the file, so before anything runs they are
 checked as the apiserver checks them (kind an identifier, name a DNS subdomain, namespace
 a DNS label; RBAC names may also hold ":" and a few other characters, never ones a shell
-interprets). A document named "x; rm -rf ~" or "$(...)" is refused and nothing runs.
+interprets). A document named "x; rm -rf ~" or "$(...)" is refused and nothing runs, and
+so is a --context that starts with "-" (it would read as a flag).
 
 The plugin's standard output and error are captured (up to 1 MiB each) and printed when
 it exits. After --timeout, or on Ctrl-C, the plugin and every process it started (its
-process group) are killed; when it exits, whatever it left running is killed too.
+process group) are killed; when it exits, whatever it left running is killed too. On
+Linux this includes processes that left the group (setsid, daemons): each run marks its
+processes' environment with KUBECTL_LSP_PLUGIN_RUN, and those still marked are killed;
+a process that clears its environment escapes.
 
 Exit status: the plugin's own; 2 when it could not be run (not found, refused, timed out,
 killed by a signal) or for usage errors.`,
@@ -382,6 +387,10 @@ func clusterScoped(apiVersion, kind string) bool {
 	return false
 }
 
+// maxPluginManifest bounds the manifest "plugins run" reads: a device, a named pipe or a
+// larger file is refused.
+const maxPluginManifest = 64 * safefile.MiB
+
 // Run finds the plugin, reads the resource and runs the plugin on it.
 func (o *PluginsRunOptions) Run(ctx context.Context) error {
 	if ctx == nil {
@@ -398,7 +407,7 @@ func (o *PluginsRunOptions) Run(ctx context.Context) error {
 		name = "<stdin>"
 		data, err = io.ReadAll(o.In)
 	} else {
-		data, err = os.ReadFile(o.Filename)
+		data, err = safefile.ReadFile(o.Filename, maxPluginManifest)
 		if err == nil {
 			file, err = filepath.Abs(o.Filename)
 		}

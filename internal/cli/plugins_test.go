@@ -284,7 +284,7 @@ func TestPluginsRun(t *testing.T) {
 	}{
 		{name: "the only resource, its namespace", args: []string{"args", "-f", f("deploy.yaml")}, stdout: b("Deployment/web", "-n", "prod")},
 		{name: "--context is passed on", args: []string{"args", "-f", f("deploy.yaml"), "--context", "staging"},
-			stdout: b("Deployment/web", "-n", "prod", "--context", "staging")},
+			stdout: b("Deployment/web", "-n", "prod", "--context=staging")},
 		{name: "-n the document's own namespace", args: []string{"args", "-f", f("deploy.yaml"), "-n", "prod"}, stdout: b("Deployment/web", "-n", "prod")},
 		{name: "-n against the document's namespace", args: []string{"args", "-f", f("deploy.yaml"), "-n", "dev"},
 			stderr: `the namespace of Deployment/web ("prod") does not match -n "dev"`, code: 2, notRun: true},
@@ -320,6 +320,8 @@ func TestPluginsRun(t *testing.T) {
 			stderr: "refusing to run the plugin: metadata.name", code: 2, notRun: true},
 		{name: "a namespace with backquotes is refused", args: []string{"args", "-f", f("evil3.yaml")},
 			stderr: "refusing to run the plugin: metadata.namespace", code: 2, notRun: true},
+		{name: "a context that is a flag is refused", args: []string{"args", "-f", f("deploy.yaml"), "--context=--kubeconfig=/etc/passwd"},
+			stderr: `refusing to run the plugin: context "--kubeconfig=/etc/passwd" is not a valid kubeconfig context name to pass on: must not start with '-'`, code: 2, notRun: true},
 		{name: "no name", args: []string{"args", "-f", f("noname.yaml")}, stderr: "no KIND/NAME to pass", code: 2, notRun: true},
 		{name: "unknown plugin", args: []string{"nosuch", "-f", f("deploy.yaml")}, stderr: `plugin "nosuch" not found: no executable kubectl-nosuch`, code: 2},
 		{name: "not executable", args: []string{"off", "-f", f("deploy.yaml")}, stderr: "kubectl-off is not executable", code: 2},
