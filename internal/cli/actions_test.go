@@ -81,3 +81,34 @@ data:
 		t.Fatalf("namespace mismatch: exit %d %s", code, errOut)
 	}
 }
+
+// TestApplyRollsBack: with a quota of 2 ConfigMaps, `apply -f` of 5 leaves none: each
+// passes its dry-run alone, the third is refused, the two created are deleted again.
+func TestApplyRollsBack(t *testing.T) {
+	c := testcluster.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const ns = "cli-rollback"
+	if err := c.EnsureNamespace(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.LimitConfigMaps(ctx, ns, 2); err != nil {
+		t.Fatal(err)
+	}
+	var manifest strings.Builder
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		manifest.WriteString("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n")
+	}
+	dir := writeFiles(t, map[string]string{"five.yaml": manifest.String()})
+	out, errOut, code := run(t, "", "apply", "--kubeconfig="+c.Kubeconfig(), "--cache-dir="+t.TempDir(), "-n", ns, "-f", filepath.Join(dir, "five.yaml"))
+	if code != 1 || out != "configmap/a created, then deleted (rollback)\nconfigmap/b created, then deleted (rollback)\n" ||
+		!strings.Contains(errOut, "configmap/c: configmaps \"c\" is forbidden: exceeded quota") ||
+		!strings.Contains(errOut, "Not applied (") || !strings.Contains(errOut, "configmap/e: an earlier object failed") ||
+		!strings.Contains(errOut, "error: configmap/c failed, so the 2 changes the batch made before it were rolled back: nothing is left changed") {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if out, _, code := run(t, "", "diff", "--kubeconfig="+c.Kubeconfig(), "-n", ns, "-f", filepath.Join(dir, "five.yaml")); code != 1 ||
+		strings.Count(out, "--- live/v1.ConfigMap."+ns+".") != 5 || strings.Contains(out, "-kind: ConfigMap") {
+		t.Fatalf("after the rollback, diff shows objects in the cluster: exit %d\n%s", code, out)
+	}
+}
