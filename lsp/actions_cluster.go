@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"os"
@@ -77,6 +78,12 @@ type ActionResult struct {
 	Confirmed bool     `json:"confirmed"`
 	Messages  []string `json:"messages"`
 	Errors    []string `json:"errors,omitempty"`
+	// RolledBack are the changes undone because an object of the batch failed
+	// ("configmap/a deleted", "configmap/b restored").
+	RolledBack []string `json:"rolledBack,omitempty"`
+	// Undo are the kubectl commands that finish undoing the batch when a rollback step
+	// failed.
+	Undo []string `json:"undo,omitempty"`
 }
 
 // actionTarget is what a command acts on.
@@ -239,7 +246,11 @@ func (s *Server) executeAction(ctx context.Context, command string, args []json.
 		opts := kube.ApplyOptions{}
 		s.mu.Lock()
 		opts.ServerSide = s.settings.ServerSideApply
+		settings := s.settings
 		s.mu.Unlock()
+		if f := s.kubeFlags(settings); f.KubeConfig != nil {
+			opts.Kubeconfig = *f.KubeConfig
+		}
 		if len(args) > 2 { // {"serverSide": bool, "forceConflicts": bool}
 			var o struct {
 				ServerSide     *bool `json:"serverSide"`
@@ -271,6 +282,10 @@ func (s *Server) executeAction(ctx context.Context, command string, args []json.
 		if err != nil {
 			res.Errors = append(res.Errors, err.Error())
 		}
+		var be *kube.BatchError
+		if errors.As(err, &be) {
+			res.Undo = be.Undo()
+		}
 	case CommandDelete:
 		ok, err := s.confirm(ctx, t, "Delete", "Delete")
 		if err != nil || !ok {
@@ -296,6 +311,13 @@ func (s *Server) executeAction(ctx context.Context, command string, args []json.
 			res.Errors = append(res.Errors, o.Ref.String()+": "+o.Err.Error())
 		} else if o.Message != "" {
 			res.Messages = append(res.Messages, o.Message)
+		}
+		if r := o.Rollback; r != nil {
+			if r.Err == nil {
+				res.RolledBack = append(res.RolledBack, o.Ref.String()+" "+r.Operation)
+			} else {
+				res.Errors = append(res.Errors, o.Ref.String()+": rollback failed: "+r.Err.Error())
+			}
 		}
 	}
 	for _, m := range res.Messages {
