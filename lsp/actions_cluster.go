@@ -211,11 +211,15 @@ func describeTarget(t *actionTarget) string {
 		strings.Join(nsList, ", "), c.Context, c.Cluster, c.Server)
 }
 
-// confirm asks the user with window/showMessageRequest, unless the settings skip it for
-// this context. It reports whether the user chose yes.
+// confirm asks the user with window/showMessageRequest, unless the user's settings skip
+// it for this cluster (its context name and server URL). It reports whether the user
+// chose yes.
 func (s *Server) confirm(ctx context.Context, t *actionTarget, verb, yes string) (bool, error) {
 	s.mu.Lock()
-	skip := containsString(s.settings.SkipConfirmationContexts, t.conn.client.Context)
+	skip := false
+	for _, e := range s.userSkips {
+		skip = skip || e.matches(t.conn.client.Context, t.conn.client.Server)
+	}
 	s.mu.Unlock()
 	if skip {
 		return true, nil
