@@ -51,7 +51,10 @@ local function main()
   local kl = require("kubectl_lsp")
   kl.setup({
     cmd = { cfg.bin, "serve", "--stdio", "--cache-dir", cfg.cache_dir },
-    settings = { kubeconfig = cfg.kubeconfig, debounceMs = 0 },
+    -- A skip entry for another server: apply still asks here, and the entry is not
+    -- pushed with didChangeConfiguration (the server would warn).
+    settings = { kubeconfig = cfg.kubeconfig, debounceMs = 0,
+      skipConfirmationContexts = { { context = "admin", server = "https://127.0.0.1:1" } } },
     confirm = function(message, choices)
       table.insert(result.asked, message)
       return choices[1]
