@@ -16,10 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/resource"
-	"sigs.k8s.io/yaml"
 )
 
 // A batch is all or nothing. The server-side dry-run before it catches what the apiserver
@@ -402,12 +400,7 @@ func (c *Client) kubectl(opts ApplyOptions, verb, target, namespace string) stri
 	if opts.Kubeconfig != "" {
 		args = append(args, "--kubeconfig="+opts.Kubeconfig)
 	}
-	args = append(args, "--context="+c.Context, verb)
-	if verb == "delete" {
-		args = append(args, target)
-	} else {
-		args = append(args, "-f", target)
-	}
+	args = append(args, "--context="+c.Context, verb, target)
 	if namespace != "" {
 		args = append(args, "-n", namespace)
 	}
@@ -426,37 +419,51 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// restoreCommands write the object's state before the batch to a private file and return
-// the kubectl command that restores it (kubectl diff -f FILE shows what it would change).
+// restoreCommands write a JSON patch that sets the fields the batch changed back to
+// their previous values (without the tests the rollback made: it applies over changes
+// made since) to a private file, and return the kubectl command that applies it.
 func (c *Client) restoreCommands(opts ApplyOptions, a applied) []string {
-	prev := a.before.DeepCopy()
-	unstructured.RemoveNestedField(prev.Object, "metadata", "resourceVersion")
-	unstructured.RemoveNestedField(prev.Object, "metadata", "managedFields")
-	unstructured.RemoveNestedField(prev.Object, "status")
-	path, err := writePrivate(a.info.Mapping.GroupVersionKind, a.info.Namespace, a.info.Name, prev)
-	if err != nil {
-		return []string{fmt.Sprintf("# the previous state could not be saved (%v): restore %s by hand", err, refOf(a.info))}
+	var ops []map[string]any
+	for _, op := range revertPatch(a.after.Object, a.before.Object) {
+		if op["op"] != "test" {
+			ops = append(ops, op)
+		}
 	}
-	return []string{c.kubectl(opts, "replace", path, "")}
+	data, err := json.MarshalIndent(ops, "", "  ")
+	if err == nil {
+		var path string
+		if path, err = writePrivate(a.info.Namespace, a.info.Mapping.GroupVersionKind.Kind, a.info.Name, data); err == nil {
+			args := []string{"kubectl"}
+			if opts.Kubeconfig != "" {
+				args = append(args, "--kubeconfig="+opts.Kubeconfig)
+			}
+			args = append(args, "--context="+c.Context, "patch", refOf(a.info).String())
+			if a.info.Namespace != "" {
+				args = append(args, "-n", a.info.Namespace)
+			}
+			args = append(args, "--type=json", "--patch-file="+path)
+			for i, s := range args {
+				args[i] = shellQuote(s)
+			}
+			return []string{strings.Join(args, " ")}
+		}
+	}
+	return []string{fmt.Sprintf("# the previous values could not be saved (%v): restore %s by hand", err, refOf(a.info))}
 }
 
-// writePrivate writes an object as YAML to a new file in a new directory only the user
-// can read (os.MkdirTemp: an unpredictable name, mode 0700; the file is created, never
-// opened when it exists).
-func writePrivate(gvk schema.GroupVersionKind, namespace, name string, obj *unstructured.Unstructured) (string, error) {
-	data, err := yaml.Marshal(obj.Object)
-	if err != nil {
-		return "", err
-	}
+// writePrivate writes data to a new file in a new directory only the user can read
+// (os.MkdirTemp: an unpredictable name, mode 0700; the file is created, never opened
+// when it exists).
+func writePrivate(namespace, kind, name string, data []byte) (string, error) {
 	dir, err := os.MkdirTemp("", "kubectl-lsp-rollback-")
 	if err != nil {
 		return "", err
 	}
-	base := strings.ToLower(gvk.Kind) + "-" + name
+	base := strings.ToLower(kind) + "-" + name
 	if namespace != "" {
 		base = namespace + "-" + base
 	}
-	base = regexp.MustCompile(`[^A-Za-z0-9._-]`).ReplaceAllString(base, "_") + ".yaml"
+	base = unsafeFileChars.ReplaceAllString(base, "_") + ".json"
 	path := filepath.Join(dir, base)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -468,3 +475,5 @@ func writePrivate(gvk schema.GroupVersionKind, namespace, name string, obj *unst
 	}
 	return path, f.Close()
 }
+
+var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]`)

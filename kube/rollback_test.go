@@ -83,7 +83,7 @@ func TestBatchRollsBackOnQuota(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			changed := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-0\n  labels: {tier: new, added: y}\n  annotations: {note: new}\ndata:\n  mode: new\n  more: y\n"
+			changed := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-0\n  labels: {tier: new, added: yes-really}\n  annotations: {note: new}\ndata:\n  mode: new\n  more: extra\n"
 			batch := objects(t, changed+configMaps("cm-1", "cm-2", "cm-3", "cm-4"))
 			outs, err := cl.ApplyAll(ctx, batch, "batch.yaml", opts)
 			var be *kube.BatchError
@@ -224,9 +224,16 @@ spec:
 		gvr := schema.GroupVersionResource{Group: "admissionregistration.k8s.io", Version: "v1", Resource: "validatingadmissionpolicies"}
 		_ = dyn.Resource(gvr).Delete(context.Background(), "act-undo-sticky", metav1.DeleteOptions{})
 	})
+	// goingBack is what a dry-run update of cm-x back to mode old gets.
+	goingBack := func() error {
+		cur := get(t, cl, configMapsGVR, ns, "cm-x")
+		cur.Object["data"] = map[string]any{"mode": "old"}
+		_, err := dyn.Resource(configMapsGVR).Namespace(ns).Update(ctx, cur, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}})
+		return err
+	}
 	// Wait until the policy is in force: an update back to mode old is denied.
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		_, err := dyn.Resource(configMapsGVR).Namespace(ns).Update(ctx, before, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}})
+		err := goingBack()
 		if err != nil && strings.Contains(err.Error(), "no going back") {
 			break
 		}
@@ -252,7 +259,7 @@ spec:
 	}
 	msg := err.Error()
 	kc := "--kubeconfig=" + c.Kubeconfig() + " --context=admin"
-	if !strings.Contains(msg, "kubectl "+kc+" delete configmap/cm-s -n act-undo") || !strings.Contains(msg, "kubectl "+kc+" replace -f ") ||
+	if !strings.Contains(msg, "kubectl "+kc+" delete configmap/cm-s -n act-undo") || !strings.Contains(msg, "kubectl "+kc+" patch configmap/cm-x -n act-undo --type=json --patch-file=") ||
 		!strings.Contains(msg, "configmap/cm-x") || !strings.Contains(msg, "left") {
 		t.Fatalf("the error does not say how to undo:\n%s", msg)
 	}
@@ -265,8 +272,7 @@ spec:
 		t.Skip("no kubectl binary (make controlplane builds it)")
 	}
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		_, err := dyn.Resource(configMapsGVR).Namespace(ns).Update(ctx, before, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}})
-		if err == nil || !strings.Contains(err.Error(), "no going back") || time.Now().After(deadline) {
+		if err := goingBack(); err == nil || time.Now().After(deadline) {
 			break
 		}
 	}
