@@ -109,7 +109,7 @@ func TestNeovimPlugin(t *testing.T) {
 	}
 	for _, n := range res.Notes {
 		if strings.Contains(n, "skipConfirmationContexts") {
-			t.Errorf("the plugin pushed skipConfirmationContexts with the workspace settings: %q", n)
+			t.Errorf("a warning about skipConfirmationContexts: %q", n)
 		}
 	}
 	if res.Diff["live_has_fast"] != true || res.Diff["merged_has_safe"] != true || res.Diff["windows"] != float64(2) {

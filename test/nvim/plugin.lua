@@ -68,6 +68,14 @@ local function main()
     return #vim.diagnostic.get(bufnr) > 0
   end, "diagnostics")
   step("diagnostics")
+  -- skipConfirmationContexts goes in the initializationOptions only.
+  for _, c in pairs(vim.lsp.get_active_clients()) do
+    if c.name == "kubectl-lsp" then
+      check(c.config.init_options.skipConfirmationContexts ~= nil, "skipConfirmationContexts is not in the initializationOptions")
+      check(c.config.settings["kubectl-lsp"].skipConfirmationContexts == nil, "skipConfirmationContexts is pushed with didChangeConfiguration")
+    end
+  end
+  step("settings")
   result.diagnostics = {}
   local target
   for _, d in ipairs(vim.diagnostic.get(bufnr)) do
