@@ -55,6 +55,9 @@ type ApplyOptions struct {
 	ForceConflicts bool
 	// DryRun is none, client or server.
 	DryRun string
+	// Kubeconfig is the kubeconfig file named in the kubectl commands a failed rollback
+	// prints (empty: kubectl's default).
+	Kubeconfig string
 }
 
 // DeleteOptions are kubectl delete's options that kubectl-lsp offers.
@@ -97,6 +100,9 @@ type Outcome struct {
 	// deletes).
 	Object *unstructured.Unstructured
 	Err    error
+	// Rollback, when set, is how this object's change was undone because a later object
+	// of its batch failed (ApplyAll).
+	Rollback *Rollback
 }
 
 // DiffResult is one object's diff: live and merged as YAML (managedFields left out,
@@ -571,10 +577,13 @@ func unstructuredOrNil(u *unstructured.Unstructured) runtime.Object {
 	return u
 }
 
-// ApplyAll applies objects in order. Unless it is itself a dry-run, a server-side dry-run
-// of every object goes first, and nothing is applied when one of them would fail (the
-// apiserver's reason, a Forbidden included, is in that object's outcome): a batch is not
-// left half done by an error the apiserver can foresee.
+// ApplyAll applies objects in order, all or nothing. Unless it is itself a dry-run, a
+// server-side dry-run of every object goes first, and nothing is applied when one of them
+// would fail (the apiserver's reason, a Forbidden included, is in that object's outcome).
+// What the dry-run cannot foresee (limits that add up over the batch, such as a quota or
+// a nodePort an earlier object took) fails while applying: then the objects after it are
+// not applied, and what the batch changed before it is rolled back (see applyBatch). The
+// error is then a *BatchError.
 //
 // Custom resources of a CustomResourceDefinition in the same batch cannot be dry-run
 // before it exists: they are applied once the cluster serves their kind.
@@ -587,34 +596,26 @@ func (c *Client) ApplyAll(ctx context.Context, objs []*unstructured.Unstructured
 			defined[schema.GroupKind{Group: g, Kind: k}] = true
 		}
 	}
-	pending := func(o *unstructured.Unstructured, out Outcome) bool {
-		return out.Err != nil && meta.IsNoMatchError(out.Err) && defined[o.GroupVersionKind().GroupKind()]
+	pending := func(o *unstructured.Unstructured, err error) bool {
+		return err != nil && meta.IsNoMatchError(err) && defined[o.GroupVersionKind().GroupKind()]
 	}
 	if opts.DryRun == "" || opts.DryRun == DryRunNone {
 		pre := opts
 		pre.DryRun = DryRunServer
 		if outs, err := c.preflight(ctx, objs, func(o *unstructured.Unstructured) Outcome {
 			out := c.Apply(ctx, o, source, pre)
-			if pending(o, out) {
+			if pending(o, out.Err) {
 				out.Err = nil
 			}
 			return out
 		}); err != nil {
 			return outs, err
 		}
+		return c.applyBatch(ctx, objs, source, opts, pending)
 	}
 	outs := make([]Outcome, len(objs))
 	for i, o := range objs {
 		outs[i] = c.Apply(ctx, o, source, opts)
-		// A CRD of this batch becomes servable a moment after it is created.
-		for deadline := time.Now().Add(20 * time.Second); pending(o, outs[i]) && opts.DryRun != DryRunServer && time.Now().Before(deadline); {
-			select {
-			case <-ctx.Done():
-				return outs, ctx.Err()
-			case <-time.After(300 * time.Millisecond):
-			}
-			outs[i] = c.Apply(ctx, o, source, opts)
-		}
 	}
 	return outs, failures(outs)
 }

@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"path/filepath"
@@ -76,6 +77,12 @@ type ActionResult struct {
 	Confirmed bool     `json:"confirmed"`
 	Messages  []string `json:"messages"`
 	Errors    []string `json:"errors,omitempty"`
+	// RolledBack are the changes undone because an object of the batch failed
+	// ("configmap/a deleted", "configmap/b restored").
+	RolledBack []string `json:"rolledBack,omitempty"`
+	// Undo are the kubectl commands that finish undoing the batch when a rollback step
+	// failed.
+	Undo []string `json:"undo,omitempty"`
 }
 
 // actionTarget is what a command acts on.
@@ -203,11 +210,15 @@ func describeTarget(t *actionTarget) string {
 		strings.Join(nsList, ", "), c.Context, c.Cluster, c.Server)
 }
 
-// confirm asks the user with window/showMessageRequest, unless the settings skip it for
-// this context. It reports whether the user chose yes.
+// confirm asks the user with window/showMessageRequest, unless the user's settings skip
+// it for this cluster (its context name and server URL). It reports whether the user
+// chose yes.
 func (s *Server) confirm(ctx context.Context, t *actionTarget, verb, yes string) (bool, error) {
 	s.mu.Lock()
-	skip := containsString(s.settings.SkipConfirmationContexts, t.conn.client.Context)
+	skip := false
+	for _, e := range s.userSkips {
+		skip = skip || e.matches(t.conn.client.Context, t.conn.client.Server)
+	}
 	s.mu.Unlock()
 	if skip {
 		return true, nil
@@ -238,7 +249,11 @@ func (s *Server) executeAction(ctx context.Context, command string, args []json.
 		opts := kube.ApplyOptions{}
 		s.mu.Lock()
 		opts.ServerSide = s.settings.ServerSideApply
+		settings := s.settings
 		s.mu.Unlock()
+		if f := s.kubeFlags(settings); f.KubeConfig != nil {
+			opts.Kubeconfig = *f.KubeConfig
+		}
 		if len(args) > 2 { // {"serverSide": bool, "forceConflicts": bool}
 			var o struct {
 				ServerSide     *bool `json:"serverSide"`
@@ -270,6 +285,10 @@ func (s *Server) executeAction(ctx context.Context, command string, args []json.
 		if err != nil {
 			res.Errors = append(res.Errors, err.Error())
 		}
+		var be *kube.BatchError
+		if errors.As(err, &be) {
+			res.Undo = be.Undo()
+		}
 	case CommandDelete:
 		ok, err := s.confirm(ctx, t, "Delete", "Delete")
 		if err != nil || !ok {
@@ -295,6 +314,13 @@ func (s *Server) executeAction(ctx context.Context, command string, args []json.
 			res.Errors = append(res.Errors, o.Ref.String()+": "+o.Err.Error())
 		} else if o.Message != "" {
 			res.Messages = append(res.Messages, o.Message)
+		}
+		if r := o.Rollback; r != nil {
+			if r.Err == nil {
+				res.RolledBack = append(res.RolledBack, o.Ref.String()+" "+r.Operation)
+			} else {
+				res.Errors = append(res.Errors, o.Ref.String()+": rollback failed: "+r.Err.Error())
+			}
 		}
 	}
 	for _, m := range res.Messages {

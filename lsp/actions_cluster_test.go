@@ -227,20 +227,17 @@ func TestEditorActions(t *testing.T) {
 	}
 	h.AwaitMessage(`configmaps "settings" not found`)
 
-	// Contexts named in skipConfirmationContexts are not asked about.
-	h.Configure(map[string]any{"kubeconfig": c.Kubeconfig(), "clusterRefreshSeconds": 60, "skipConfirmationContexts": []string{"admin"}})
-	h.await("the settings", func() bool {
-		h.srv.mu.Lock()
-		defer h.srv.mu.Unlock()
-		return len(h.srv.settings.SkipConfirmationContexts) == 1
-	})
+	// A workspace cannot switch confirmations off (TestSkipConfirmation has the rest).
+	h.Configure(map[string]any{"kubeconfig": c.Kubeconfig(), "clusterRefreshSeconds": 60, "skipConfirmationContexts": []any{map[string]any{"context": "admin", "server": c.Host()}}})
+	h.AwaitMessage("skipConfirmationContexts can only be set in the user's settings")
 	_, before := user.lastAsked()
+	user.set("Apply")
 	res = ActionResult{}
 	if err := h.execute(CommandApply, &res, uri, 0); err != nil || !slices.Equal(res.Messages, []string{"configmap/settings created"}) {
-		t.Fatalf("apply without confirmation: %+v %v", res, err)
+		t.Fatalf("apply: %+v %v", res, err)
 	}
-	if _, after := user.lastAsked(); after != before {
-		t.Fatal("asked for confirmation in a skipped context")
+	if _, after := user.lastAsked(); after != before+1 {
+		t.Fatal("a workspace setting switched the confirmation off")
 	}
 	// Server-side apply from the editor: the same object, now owned by kubectl-lsp.
 	res = ActionResult{}

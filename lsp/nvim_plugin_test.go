@@ -107,6 +107,11 @@ func TestNeovimPlugin(t *testing.T) {
 	if len(res.Asked) != 1 || !strings.Contains(res.Asked[0], `Apply ConfigMap/nvim-settings in namespace "nvim-act" of context "admin"`) {
 		t.Errorf("confirmations: %q", res.Asked)
 	}
+	for _, n := range res.Notes {
+		if strings.Contains(n, "skipConfirmationContexts") {
+			t.Errorf("a warning about skipConfirmationContexts: %q", n)
+		}
+	}
 	if res.Diff["live_has_fast"] != true || res.Diff["merged_has_safe"] != true || res.Diff["windows"] != float64(2) {
 		t.Errorf("diff: %v", res.Diff)
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,6 +85,13 @@ type Server struct {
 	cluster *clusterConn
 	// contextOverride is the context chosen with the useContext command.
 	contextOverride string
+	// userSkips are the clusters whose apply and delete are not confirmed: the valid
+	// skipConfirmationContexts entries of the initializationOptions, which the user's own
+	// settings supply. A workspace's didChangeConfiguration cannot change them.
+	userSkips []SkipConfirmation
+	// skipWarned is set once the server has said that a pushed skipConfirmationContexts
+	// is ignored.
+	skipWarned bool
 }
 
 type serverState int
@@ -339,8 +347,17 @@ func (s *Server) initialize(raw json.RawMessage) (any, error) {
 	case len(p.WorkspaceFolders) > 0:
 		root = uriFilename(protocol.DocumentURI(p.WorkspaceFolders[0].URI))
 	}
+	var skips []SkipConfirmation
+	for _, e := range settings.SkipConfirmationContexts {
+		if p := e.problem(); p != "" {
+			s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("kubectl-lsp: skipConfirmationContexts entry %q is ignored (apply and delete still ask): %s", e.String(), p))
+			continue
+		}
+		skips = append(skips, e)
+	}
 	s.mu.Lock()
 	s.settings, s.initSettings = settings, settings
+	s.userSkips = skips
 	s.root = root
 	s.caps = p.caps()
 	s.actionCaps = parseActionCaps(raw)
@@ -521,6 +538,20 @@ func (s *Server) didChangeConfiguration(raw json.RawMessage) error {
 	if err != nil {
 		s.showMessage(protocol.MessageTypeWarning, "kubectl-lsp: settings: "+err.Error())
 		return err
+	}
+	if !slices.Equal(settings.SkipConfirmationContexts, base.SkipConfirmationContexts) {
+		// Only the initializationOptions may skip confirmations.
+		settings.SkipConfirmationContexts = base.SkipConfirmationContexts
+		s.mu.Lock()
+		warned := s.skipWarned
+		s.skipWarned = true
+		s.mu.Unlock()
+		s.log.Warn("skipConfirmationContexts from workspace/didChangeConfiguration ignored")
+		if !warned {
+			s.showMessage(protocol.MessageTypeWarning, "kubectl-lsp: skipConfirmationContexts can only be set in the user's settings, "+
+				"passed when the server starts (initializationOptions); the value sent with the workspace settings is ignored. "+
+				"A changed user setting takes effect when the server restarts.")
+		}
 	}
 	s.mu.Lock()
 	if settings.Context != s.settings.Context || settings.Kubeconfig != s.settings.Kubeconfig {

@@ -3,6 +3,8 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -47,9 +49,10 @@ type Settings struct {
 	// ServerSideApply makes the apply command use server-side apply (field manager
 	// kubectl-lsp) instead of kubectl's client-side apply.
 	ServerSideApply bool `json:"serverSideApply,omitempty"`
-	// SkipConfirmationContexts are contexts whose apply and delete need no confirmation
-	// (never skipped by default).
-	SkipConfirmationContexts []string `json:"skipConfirmationContexts,omitempty"`
+	// SkipConfirmationContexts are clusters whose apply and delete need no confirmation
+	// (never skipped by default). Only the initializationOptions can set it (see
+	// userSkips): workspace/didChangeConfiguration cannot.
+	SkipConfirmationContexts []SkipConfirmation `json:"skipConfirmationContexts,omitempty"`
 	// Plugins configure installed kubectl plugins by name: argv templates, stdin mode,
 	// timeouts.
 	Plugins map[string]PluginSettings `json:"plugins,omitempty"`
@@ -59,6 +62,85 @@ type Settings struct {
 	// DiagnosticsDoneNotification asks for a kubectl-lsp/diagnosticsDone notification after
 	// each publishDiagnostics (for tests and scripts).
 	DiagnosticsDoneNotification bool `json:"diagnosticsDoneNotification,omitempty"`
+}
+
+// SkipConfirmation names a cluster whose apply and delete need no confirmation: a
+// kubeconfig context together with the server URL it must point at, so that a context of
+// the same name in another kubeconfig, pointing elsewhere, does not match. It is written
+// {"context": "kind-dev", "server": "https://127.0.0.1:6443"} or
+// "kind-dev@https://127.0.0.1:6443". An entry without a server (a bare context name, the
+// old form) matches nothing.
+type SkipConfirmation struct {
+	Context string `json:"context"`
+	Server  string `json:"server"`
+}
+
+// UnmarshalJSON reads the object or the "context@server" string.
+func (e *SkipConfirmation) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err == nil {
+		i := max(strings.LastIndex(str, "@https://"), strings.LastIndex(str, "@http://"))
+		if i < 0 {
+			*e = SkipConfirmation{Context: str}
+		} else {
+			*e = SkipConfirmation{Context: str[:i], Server: str[i+1:]}
+		}
+		return nil
+	}
+	type plain SkipConfirmation
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return fmt.Errorf(`a skipConfirmationContexts entry is {"context": NAME, "server": URL} or "NAME@URL": %w`, err)
+	}
+	*e = SkipConfirmation(p)
+	return nil
+}
+
+func (e SkipConfirmation) String() string {
+	if e.Server == "" {
+		return e.Context
+	}
+	return e.Context + "@" + e.Server
+}
+
+// problem says why an entry can never match, or "".
+func (e SkipConfirmation) problem() string {
+	switch {
+	case e.Context == "":
+		return "it names no context"
+	case e.Server == "":
+		return fmt.Sprintf("it names no server: write {\"context\": %q, \"server\": \"https://...\"} (or \"%s@https://...\") with the server URL of that context's cluster", e.Context, e.Context)
+	}
+	u, err := url.Parse(e.Server)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Sprintf("server %q is not an http(s) URL", e.Server)
+	}
+	return ""
+}
+
+// matches reports whether the entry names this context of this server.
+func (e SkipConfirmation) matches(context, server string) bool {
+	return e.problem() == "" && e.Context == context && sameServer(e.Server, server)
+}
+
+// sameServer compares server URLs: scheme and host without case, default ports made
+// explicit, without a trailing slash.
+func sameServer(a, b string) bool {
+	norm := func(s string) (string, bool) {
+		u, err := url.Parse(strings.TrimSpace(s))
+		if err != nil || u.Host == "" {
+			return "", false
+		}
+		scheme := strings.ToLower(u.Scheme)
+		host, port := strings.ToLower(u.Hostname()), u.Port()
+		if port == "" {
+			port = map[string]string{"https": "443", "http": "80"}[scheme]
+		}
+		return scheme + "://" + net.JoinHostPort(host, port) + strings.TrimRight(u.EscapedPath(), "/"), true
+	}
+	na, okA := norm(a)
+	nb, okB := norm(b)
+	return okA && okB && na == nb
 }
 
 // DefaultDebounce is the quiet time before diagnostics run when none is configured.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -160,10 +161,15 @@ func (o *ActionOptions) source() string {
 func (o *ActionOptions) report(outs []kube.Outcome, err error) error {
 	for i, out := range outs {
 		switch {
+		case errors.Is(out.Err, kube.ErrNotApplied):
+			fmt.Fprintf(o.ErrOut, "Not applied (%s): %s: an earlier object failed\n", o.objects[i].source, out.Ref)
 		case out.Err != nil:
 			fmt.Fprintf(o.ErrOut, "Error from server (%s): %s: %v\n", o.objects[i].source, out.Ref, out.Err)
 		case out.Message != "":
 			fmt.Fprintln(o.Out, out.Message)
+		}
+		if r := out.Rollback; r != nil && r.Err != nil {
+			fmt.Fprintf(o.ErrOut, "Rollback failed (%s): %s: %v\n", o.objects[i].source, out.Ref, r.Err)
 		}
 	}
 	if err != nil {
@@ -193,9 +199,14 @@ manifest, the live object and the last-applied-configuration annotation (strateg
 for built-in kinds, JSON merge for custom resources). With --server-side, the cluster
 merges (server-side apply, field manager "kubectl-lsp").
 
-Before changing anything, every object is sent as a server-side dry-run: when one of them
-would be refused (invalid, forbidden, denied by an admission policy), nothing is applied
-and the reasons are printed. The output lines are kubectl's ("deployment.apps/web
+A batch is all or nothing. Before changing anything, every object is sent as a
+server-side dry-run: when one of them would be refused (invalid, forbidden, denied by an
+admission policy), nothing is applied and the reasons are printed. When an object still
+fails while applying (limits that add up over the batch, such as a quota or a nodePort an
+earlier object took), the objects after it are not applied and what the batch changed
+before it is rolled back: objects it created are deleted, objects it changed get their
+previous values back. If undoing one fails, the error says what is left and the kubectl
+commands that undo it. The output lines are kubectl's ("deployment.apps/web
 configured"). Exit status: 0 done, 1 an object failed, 2 usage or input errors.`,
 		Example: `  # Apply a file, then a directory tree
   kubectl-lsp apply -f deploy.yaml
@@ -218,7 +229,11 @@ configured"). Exit status: 0 done, 1 an object failed, 2 usage or input errors.`
 			}
 			ctx, stop := interruptible(cmd.Context())
 			defer stop()
-			outs, err := o.client.ApplyAll(ctx, o.objs(), o.source(), kube.ApplyOptions{ServerSide: serverSide, ForceConflicts: force, DryRun: o.DryRun})
+			opts := kube.ApplyOptions{ServerSide: serverSide, ForceConflicts: force, DryRun: o.DryRun}
+			if o.ConfigFlags != nil && o.ConfigFlags.KubeConfig != nil {
+				opts.Kubeconfig = *o.ConfigFlags.KubeConfig
+			}
+			outs, err := o.client.ApplyAll(ctx, o.objs(), o.source(), opts)
 			return o.report(outs, err)
 		},
 	}

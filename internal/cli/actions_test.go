@@ -8,6 +8,11 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
 	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
 )
 
@@ -79,5 +84,42 @@ data:
 	_, errOut, code = run(t, "", "apply", "--kubeconfig="+c.Kubeconfig(), "-n", "cli-actions", "-f", filepath.Join(other, "x.yaml"))
 	if code != 2 || !strings.Contains(errOut, `the namespace from the object "elsewhere" does not match the namespace "cli-actions"`) {
 		t.Fatalf("namespace mismatch: exit %d %s", code, errOut)
+	}
+}
+
+// TestApplyRollsBack: with a quota of 2 ConfigMaps, `apply -f` of 5 leaves none: each
+// passes its dry-run alone, the third is refused, the two created are deleted again.
+func TestApplyRollsBack(t *testing.T) {
+	c := testcluster.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const ns = "cli-rollback"
+	if err := c.EnsureNamespace(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.LimitConfigMaps(ctx, ns, 2); err != nil {
+		t.Fatal(err)
+	}
+	var manifest strings.Builder
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		manifest.WriteString("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n")
+	}
+	dir := writeFiles(t, map[string]string{"five.yaml": manifest.String()})
+	out, errOut, code := run(t, "", "apply", "--kubeconfig="+c.Kubeconfig(), "--cache-dir="+t.TempDir(), "-n", ns, "-f", filepath.Join(dir, "five.yaml"))
+	if code != 1 || out != "configmap/a created, then deleted (rollback)\nconfigmap/b created, then deleted (rollback)\n" ||
+		!strings.Contains(errOut, "configmap/c: configmaps \"c\" is forbidden: exceeded quota") ||
+		!strings.Contains(errOut, "Not applied (") || !strings.Contains(errOut, "configmap/e: an earlier object failed") ||
+		!strings.Contains(errOut, "error: configmap/c failed, so the 2 changes the batch made before it were rolled back: nothing is left changed") {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	dyn, err := dynamic.NewForConfig(c.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		_, err := dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+		if !apierrors.IsNotFound(err) {
+			t.Errorf("configmap %s after the rollback: %v", name, err)
+		}
 	}
 }

@@ -51,7 +51,10 @@ local function main()
   local kl = require("kubectl_lsp")
   kl.setup({
     cmd = { cfg.bin, "serve", "--stdio", "--cache-dir", cfg.cache_dir },
-    settings = { kubeconfig = cfg.kubeconfig, debounceMs = 0 },
+    -- A skip entry for another server: apply still asks here, and the entry is not
+    -- pushed with didChangeConfiguration (the server would warn).
+    settings = { kubeconfig = cfg.kubeconfig, debounceMs = 0,
+      skipConfirmationContexts = { { context = "admin", server = "https://127.0.0.1:1" } } },
     confirm = function(message, choices)
       table.insert(result.asked, message)
       return choices[1]
@@ -65,6 +68,14 @@ local function main()
     return #vim.diagnostic.get(bufnr) > 0
   end, "diagnostics")
   step("diagnostics")
+  -- skipConfirmationContexts goes in the initializationOptions only.
+  for _, c in pairs(vim.lsp.get_active_clients()) do
+    if c.name == "kubectl-lsp" then
+      check(c.config.init_options.skipConfirmationContexts ~= nil, "skipConfirmationContexts is not in the initializationOptions")
+      check(c.config.settings["kubectl-lsp"].skipConfirmationContexts == nil, "skipConfirmationContexts is pushed with didChangeConfiguration")
+    end
+  end
+  step("settings")
   result.diagnostics = {}
   local target
   for _, d in ipairs(vim.diagnostic.get(bufnr)) do

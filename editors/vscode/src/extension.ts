@@ -18,7 +18,7 @@ import {
 import { findServer } from "./binary";
 import { ClusterCommand, registerClusterCommands, VSCODE_DIFF } from "./cluster";
 import { CLIENT_COMMANDS, registerCommands, ServerCommand, type CommandContext } from "./commands";
-import { looksLikeManifest, RESTART_SETTINGS, SECTION, serverArgs, serverSettings } from "./settings";
+import { looksLikeManifest, pushedSettings, RESTART_SETTINGS, SECTION, serverArgs, serverSettings } from "./settings";
 import { STARTING, statusView, type ClusterStatus } from "./status";
 
 const STATUS_NOTIFICATION = "kubectl-lsp/status";
@@ -266,7 +266,7 @@ class Extension implements CommandContext {
     }
     const lc = this.lc;
     if (lc?.isRunning()) {
-      const settings = serverSettings(vscode.workspace.getConfiguration(SECTION));
+      const settings = pushedSettings(vscode.workspace.getConfiguration(SECTION));
       void lc.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SECTION]: settings } });
     }
   }

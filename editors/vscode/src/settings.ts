@@ -1,10 +1,20 @@
 // The server's settings, read from VS Code's `kubectl-lsp.*` configuration. No runtime
 // imports: the unit tests load this file with Node alone.
 
-/** What getConfiguration("kubectl-lsp") offers: a typed get with a default. */
+/**
+ * What getConfiguration("kubectl-lsp") offers: a typed get with a default, and inspect,
+ * which tells the user's own value (globalValue) from a workspace's.
+ */
 export interface ConfigReader {
   get<T>(key: string, defaultValue: T): T;
+  inspect?<T>(key: string): { globalValue?: T } | undefined;
 }
+
+/**
+ * A cluster whose Apply and Delete are not confirmed: a context together with the server
+ * URL it must point at, as {context, server} or "context@https://server".
+ */
+export type SkipConfirmation = string | { context: string; server: string };
 
 /**
  * The settings the server reads (lsp/settings.go), sent as initializationOptions and,
@@ -19,7 +29,7 @@ export interface ServerSettings {
   context: string;
   dryRun: string;
   serverSideApply: boolean;
-  skipConfirmationContexts: string[];
+  skipConfirmationContexts: SkipConfirmation[];
   plugins: Record<string, PluginSettings>;
   clusterRefreshSeconds: number;
   crdPaths: string[];
@@ -41,8 +51,12 @@ export interface PluginSettings {
 /** The section of VS Code's settings, and the key the server unwraps. */
 export const SECTION = "kubectl-lsp";
 
-/** Settings that need a new server process rather than a didChangeConfiguration. */
-export const RESTART_SETTINGS = ["path", "logLevel"];
+/**
+ * Settings that need a new server process rather than a didChangeConfiguration:
+ * skipConfirmationContexts reaches the server only when it starts (initializationOptions),
+ * which is the only way the server accepts it.
+ */
+export const RESTART_SETTINGS = ["path", "logLevel", "skipConfirmationContexts"];
 
 function str(c: ConfigReader, key: string, def: string): string {
   const v = c.get<unknown>(key, def);
@@ -63,6 +77,26 @@ function list(c: ConfigReader, key: string): string[] {
   const v = c.get<unknown>(key, []);
   if (typeof v === "string") return v.trim() ? [v.trim()] : [];
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x.trim() !== "") : [];
+}
+
+/**
+ * userSkips is skipConfirmationContexts from the user's settings only (inspect's
+ * globalValue): a workspace's or folder's value is never read, whatever VS Code's scope
+ * rules. Without inspect (another reader), none.
+ */
+function userSkips(c: ConfigReader): SkipConfirmation[] {
+  const v = c.inspect?.<unknown>("skipConfirmationContexts")?.globalValue;
+  if (!Array.isArray(v)) return [];
+  const out: SkipConfirmation[] = [];
+  for (const e of v) {
+    if (typeof e === "string" && e.trim() !== "") {
+      out.push(e.trim());
+    } else if (e && typeof e === "object" && !Array.isArray(e)) {
+      const { context, server } = e as Record<string, unknown>;
+      if (typeof context === "string" && typeof server === "string") out.push({ context, server });
+    }
+  }
+  return out;
 }
 
 function plugins(c: ConfigReader): Record<string, PluginSettings> {
@@ -104,7 +138,7 @@ export function serverSettings(c: ConfigReader): ServerSettings {
     context: str(c, "context", ""),
     dryRun: oneOf(c, "dryRun", ["off", "onSave"], "off"),
     serverSideApply: bool(c, "serverSideApply", false),
-    skipConfirmationContexts: list(c, "skipConfirmationContexts"),
+    skipConfirmationContexts: userSkips(c),
     plugins: plugins(c),
     clusterRefreshSeconds: num(c, "clusterRefreshSeconds", 20),
     crdPaths: list(c, "crdPaths"),
@@ -119,6 +153,16 @@ export function serverSettings(c: ConfigReader): ServerSettings {
     files: list(c, "files"),
     exclude: list(c, "exclude"),
   };
+}
+
+/**
+ * pushedSettings are the settings sent with workspace/didChangeConfiguration: all but
+ * skipConfirmationContexts, which the server takes from the initializationOptions only
+ * (a change restarts the server: RESTART_SETTINGS).
+ */
+export function pushedSettings(c: ConfigReader): Omit<ServerSettings, "skipConfirmationContexts"> {
+  const { skipConfirmationContexts: _, ...rest } = serverSettings(c);
+  return rest;
 }
 
 /** serverArgs are the arguments of `kubectl-lsp` for a language server session. */

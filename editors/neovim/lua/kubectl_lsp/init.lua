@@ -10,6 +10,8 @@ local defaults = {
   cmd = { "kubectl-lsp", "serve", "--stdio" },
   -- Settings sent to the server (initializationOptions and didChangeConfiguration):
   -- context, kubeconfig, schemaSource, kubernetesVersion, crdPaths, dryRun, ...
+  -- skipConfirmationContexts ({ { context = "kind-dev", server = "https://127.0.0.1:6443" } })
+  -- goes in the initializationOptions only.
   settings = {},
   -- File types to attach to.
   filetypes = { "yaml" },
@@ -76,6 +78,15 @@ local function root_dir(bufnr)
   return vim.fn.getcwd()
 end
 
+--- The settings sent with workspace/didChangeConfiguration: setup()'s, without
+--- skipConfirmationContexts, which the server takes only from the initializationOptions
+--- (setup{} is the user's own configuration; the server ignores a pushed value).
+function M.pushed_settings()
+  local s = vim.deepcopy(M.config.settings or {})
+  s.skipConfirmationContexts = nil
+  return s
+end
+
 --- Starts (or reuses) the server for a buffer. Returns the client id, or nil.
 function M.attach(bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()
@@ -89,7 +100,7 @@ function M.attach(bufnr)
     cmd = M.config.cmd,
     root_dir = root,
     init_options = M.config.settings,
-    settings = { ["kubectl-lsp"] = M.config.settings },
+    settings = { ["kubectl-lsp"] = M.pushed_settings() },
     handlers = handlers,
   }
   local id

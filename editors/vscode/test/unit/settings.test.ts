@@ -5,13 +5,21 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { findServer } from "../../src/binary.ts";
-import { looksLikeManifest, serverArgs, serverSettings, type ConfigReader } from "../../src/settings.ts";
+import { looksLikeManifest, pushedSettings, RESTART_SETTINGS, serverArgs, serverSettings, type ConfigReader } from "../../src/settings.ts";
 import { statusView } from "../../src/status.ts";
 
-/** A ConfigReader over a flat object of VS Code setting keys (without "kubectl-lsp."). */
-function reader(values: Record<string, unknown>): ConfigReader {
+/**
+ * A ConfigReader over a flat object of VS Code setting keys (without "kubectl-lsp."),
+ * all of them user settings unless listed in `workspace` (values a workspace sets, which
+ * get() returns merged over the user's and inspect() reports apart).
+ */
+function reader(values: Record<string, unknown>, workspace: Record<string, unknown> = {}): ConfigReader {
   return {
+    inspect<T>(key: string): { globalValue?: T; workspaceValue?: T } | undefined {
+      return { globalValue: values[key] as T | undefined, workspaceValue: workspace[key] as T | undefined };
+    },
     get<T>(key: string, def: T): T {
+      if (key in workspace) return workspace[key] as T;
       if (key in values) return values[key] as T;
       // VS Code returns nested sections as objects: validation → {yaml, ...}
       const prefix = key + ".";
@@ -51,7 +59,7 @@ test("settings map to the server's keys", () => {
       context: "kind-dev",
       dryRun: "onSave",
       serverSideApply: true,
-      skipConfirmationContexts: ["kind-dev"],
+      skipConfirmationContexts: ["kind-dev@https://127.0.0.1:6443", { context: "prod", server: "https://10.0.0.1" }, { context: "x" }, 3, ""],
       plugins: { tree: { args: ["{kind}/{name}", 3], timeoutSeconds: 10 }, neat: { stdin: true, hidden: "no" }, bad: "x" },
       clusterRefreshSeconds: 5,
       crdPaths: ["crds", "", 3],
@@ -69,7 +77,7 @@ test("settings map to the server's keys", () => {
   assert.equal(s.context, "kind-dev");
   assert.equal(s.dryRun, "onSave");
   assert.equal(s.serverSideApply, true);
-  assert.deepEqual(s.skipConfirmationContexts, ["kind-dev"]);
+  assert.deepEqual(s.skipConfirmationContexts, ["kind-dev@https://127.0.0.1:6443", { context: "prod", server: "https://10.0.0.1" }]);
   assert.deepEqual(s.plugins, { tree: { args: ["{kind}/{name}"], timeoutSeconds: 10 }, neat: { stdin: true } });
   assert.equal(s.clusterRefreshSeconds, 5);
   assert.deepEqual(s.crdPaths, ["crds"]);
@@ -79,6 +87,19 @@ test("settings map to the server's keys", () => {
   assert.deepEqual(s.files, ["deploy/**/*.yaml"]);
   assert.deepEqual(s.exclude, ["**/charts/**"]);
   assert.ok(!("path" in s));
+});
+
+test("skipConfirmationContexts comes from the user's settings only, and is not pushed", () => {
+  const user = { context: "kind-dev", server: "https://127.0.0.1:6443" };
+  const evil = { context: "prod", server: "https://10.0.0.1" };
+  // A workspace value never reaches the server, with or without a user value.
+  assert.deepEqual(serverSettings(reader({}, { skipConfirmationContexts: [evil] })).skipConfirmationContexts, []);
+  assert.deepEqual(serverSettings(reader({ skipConfirmationContexts: [user] }, { skipConfirmationContexts: [evil] })).skipConfirmationContexts, [user]);
+  // A reader that cannot tell them apart gives none.
+  assert.deepEqual(serverSettings({ get: <T>(_k: string, _d: T) => [evil] as T }).skipConfirmationContexts, []);
+  // Pushed settings (didChangeConfiguration) leave it out; a change restarts the server.
+  assert.ok(!("skipConfirmationContexts" in pushedSettings(reader({ skipConfirmationContexts: [user] }))));
+  assert.ok(RESTART_SETTINGS.includes("skipConfirmationContexts"));
 });
 
 test("values the server would reject fall back to the defaults", () => {
