@@ -149,7 +149,18 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	// Closing the connection ends its read loop, except on a blocking standard input,
 	// which only the process's exit ends: do not wait for it.
 	_ = s.conn.Close()
-	s.wg.Wait()
+	// The background work ends with the cluster's calls; what has not ended a moment
+	// later (a stuck client library call) is left behind: the process is exiting.
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeWait / 2):
+		s.log.Warn("background work still running at exit; not waiting for it")
+	}
 	return err
 }
 
