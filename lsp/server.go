@@ -123,7 +123,12 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.baseCtx = ctx
-	s.conn = jsonrpc2.NewConn(newStream(rwc, s.log))
+	st := newStream(rwc, s.log)
+	st.dropped = func(size int64) {
+		s.goShowMessage(protocol.MessageTypeWarning, fmt.Sprintf("kubectl-lsp: a message of %d MiB from the editor was dropped: messages are limited to %d MiB (is a file that large open?)",
+			size>>20, maxMessageSize>>20))
+	}
+	s.conn = jsonrpc2.NewConn(st)
 	s.conn.Go(ctx, s.handle)
 
 	var err error
@@ -559,6 +564,21 @@ func (s *Server) notify(method string, params any) {
 	if err := s.conn.Notify(s.baseCtx, method, params); err != nil && s.baseCtx.Err() == nil {
 		s.log.Warn("notifying", "method", method, "err", err)
 	}
+}
+
+// goShowMessage shows a message from a goroutine (for the connection's read loop, which
+// must not write).
+func (s *Server) goShowMessage(typ protocol.MessageType, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.showMessage(typ, msg)
+	}()
 }
 
 func (s *Server) showMessage(typ protocol.MessageType, msg string) {
