@@ -136,17 +136,22 @@ func (c *Client) info(ctx context.Context, obj *unstructured.Unstructured, sourc
 	if obj.GetName() == "" {
 		return nil, fmt.Errorf("%s has no metadata.name", gvk.Kind)
 	}
-	mapping, err := c.Mapper().RESTMapping(gvk.GroupKind(), gvk.Version)
+	mapper := meta.ToRESTMapperWithContext(c.Mapper())
+	mapping, err := mapper.RESTMappingWithContext(ctx, gvk.GroupKind(), gvk.Version)
 	if err != nil {
 		if meta.IsNoMatchError(err) {
 			// Perhaps a CRD applied a moment ago: ask discovery again, once.
 			if m, ok := c.Mapper().(meta.ResettableRESTMapper); ok {
 				m.Reset()
-				mapping, err = c.Mapper().RESTMapping(gvk.GroupKind(), gvk.Version)
+				mapping, err = mapper.RESTMappingWithContext(ctx, gvk.GroupKind(), gvk.Version)
 			}
 		}
-		if err != nil {
+		switch {
+		case meta.IsNoMatchError(err):
 			return nil, fmt.Errorf("the cluster does not serve %s in %s: %w", gvk.Kind, gvk.GroupVersion(), err)
+		case err != nil:
+			// Discovery failed: the cluster did not say what it serves.
+			return nil, fmt.Errorf("finding the resource of %s in %s: %s", gvk.Kind, gvk.GroupVersion(), c.Explain(err))
 		}
 	}
 	client, err := c.restClient(mapping.GroupVersionKind.GroupVersion())

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -80,6 +81,12 @@ type Client struct {
 	dynErr     error
 
 	acts actions
+
+	// creds runs the kubeconfig user's exec credential plugin, if any.
+	creds *execCredentials
+	// life ends with Close, which aborts every request in flight.
+	life context.Context
+	end  context.CancelFunc
 }
 
 // errCacheMiss is what a cache-only request gets when the cache cannot answer it.
@@ -131,6 +138,7 @@ func New(opts Options) (*Client, error) {
 		ns = "default"
 	}
 	c := &Client{Context: ctxName, Cluster: kctx.Cluster, User: kctx.AuthInfo, Server: cfg.Host, Namespace: ns, Timeout: opts.Timeout}
+	c.life, c.end = context.WithCancel(context.Background())
 	if c.Timeout <= 0 {
 		c.Timeout = cfg.Timeout
 	}
@@ -143,9 +151,19 @@ func New(opts Options) (*Client, error) {
 	if cfg.QPS == 0 {
 		cfg.QPS, cfg.Burst = 50, 100
 	}
+	if cfg.ExecProvider != nil && cfg.AuthProvider == nil {
+		// An exec credential plugin runs under the client's deadline (credentials.go).
+		// Its wrapper comes first, next to the network transport.
+		if c.creds, err = newExecCredentials(c.life, cfg, c.Timeout); err != nil {
+			return nil, fmt.Errorf("context %q: %w", ctxName, err)
+		}
+		cfg.ExecProvider = nil
+		cfg.Wrap(c.creds.wrap)
+	}
 	if opts.WrapTransport != nil {
 		cfg.Wrap(opts.WrapTransport)
 	}
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &lifeRoundTripper{life: c.life, next: rt} })
 	c.config = cfg
 
 	c.CacheDir = filepath.Join(homedir.HomeDir(), ".kube", "cache")
@@ -241,6 +259,71 @@ func (c *Client) DryRunObject(ctx context.Context, obj map[string]any) (*DryRunR
 		c.locateAdmission(ctx, res)
 	}
 	return res, err
+}
+
+// Close ends what the client started and still runs: requests in flight fail at once,
+// exec credential plugins are killed. Later calls fail.
+func (c *Client) Close() {
+	c.end()
+	if c.creds != nil {
+		c.creds.wait()
+	}
+}
+
+// lifeRoundTripper ends a client's requests when the client is closed, including those
+// made without a context of their own.
+type lifeRoundTripper struct {
+	life context.Context
+	next http.RoundTripper
+}
+
+func (l *lifeRoundTripper) WrappedRoundTripper() http.RoundTripper { return l.next }
+
+// CancelRequest is for client-go's wrappers, which call it on a client timeout: the
+// request's context, which net/http cancels too, does the work.
+func (l *lifeRoundTripper) CancelRequest(*http.Request) {}
+
+func (l *lifeRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	if l.life.Err() != nil {
+		return nil, errClosed
+	}
+	ctx, cancel := context.WithCancel(req.Context())
+	stop := context.AfterFunc(l.life, cancel)
+	res, err := l.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		stop()
+		cancel()
+		if l.life.Err() != nil {
+			return nil, errClosed
+		}
+		return nil, err
+	}
+	res.Body = &endingBody{ReadCloser: res.Body, end: func() { stop(); cancel() }}
+	return res, nil
+}
+
+// errClosed is the error of a request to a closed client.
+var errClosed = errors.New("the cluster client was closed")
+
+// endingBody releases its request's context once read to the end or closed.
+type endingBody struct {
+	io.ReadCloser
+	once sync.Once
+	end  func()
+}
+
+func (b *endingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.once.Do(b.end)
+	}
+	return n, err
+}
+
+func (b *endingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.end)
+	return err
 }
 
 // String names the cluster for messages: context "dev" (https://10.0.0.1:6443).

@@ -157,6 +157,10 @@ func restMapping(ctx context.Context, mapper meta.RESTMapper, obj *unstructured.
 	gvk := obj.GroupVersionKind()
 	m, err := meta.ToRESTMapperWithContext(mapper).RESTMappingWithContext(ctx, gvk.GroupKind(), gvk.Version)
 	if meta.IsNoMatchError(err) {
+		if ctx.Err() != nil {
+			// Discovery ran out of time: what the cluster serves is not known.
+			return nil, fmt.Errorf("dry-run: finding the resource for kind %q in apiVersion %q: the cluster did not answer in time: %w", gvk.Kind, obj.GetAPIVersion(), ctx.Err())
+		}
 		return nil, fmt.Errorf("dry-run: the cluster does not serve kind %q in apiVersion %q: %w", gvk.Kind, obj.GetAPIVersion(), err)
 	}
 	if err != nil {

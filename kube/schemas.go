@@ -712,11 +712,13 @@ func (s *Schemas) describe(err error) error {
 func classify(err error) (kind, msg string) {
 	var status apierrors.APIStatus
 	switch {
+	case isCredentialError(err):
+		return "unauthorized", "getting credentials failed: " + err.Error()
 	case apierrors.IsUnauthorized(err):
 		return "unauthorized", "the cluster rejected the credentials (401 Unauthorized): log in again or check the kubeconfig user: " + err.Error()
 	case apierrors.IsForbidden(err):
 		return "forbidden", "the user may not read the cluster's OpenAPI schemas (403 Forbidden): " + err.Error()
-	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+	case IsTimeout(err):
 		return "unreachable", "the cluster did not answer in time: " + err.Error()
 	case errors.As(err, &status):
 		return "other", err.Error()

@@ -311,7 +311,7 @@ func (s *Server) executeAction(ctx context.Context, command string, args []json.
 	}
 	for _, o := range outs {
 		if o.Err != nil {
-			res.Errors = append(res.Errors, o.Ref.String()+": "+o.Err.Error())
+			res.Errors = append(res.Errors, o.Ref.String()+": "+c.Explain(o.Err))
 		} else if o.Message != "" {
 			res.Messages = append(res.Messages, o.Message)
 		}
@@ -358,7 +358,7 @@ func (s *Server) diffTarget(ctx context.Context, t *actionTarget) (*DiffResult, 
 	for _, o := range t.objs {
 		d, err := c.Diff(ctx, o, t.source, false, false)
 		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s/%s: %v", o.GetKind(), o.GetName(), err))
+			errs = append(errs, fmt.Sprintf("%s/%s: %s", o.GetKind(), o.GetName(), c.Explain(err)))
 			continue
 		}
 		res.Diffs = append(res.Diffs, DiffEntry{Name: d.Name, Object: d.Ref.String(), Live: d.Live, Merged: d.Merged,
@@ -380,8 +380,8 @@ func (s *Server) executeDiff(ctx context.Context, args []json.RawMessage) (any, 
 	res, err := s.diffTarget(ctx, t)
 	s.progress.idle()
 	if err != nil {
-		s.showMessage(protocol.MessageTypeError, "kubectl-lsp: diff: "+err.Error())
-		return res, nil
+		// An error, not a result without differences: the editor shows it.
+		return nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "diff against context %q failed: %v", t.conn.client.Context, err)
 	}
 	var text strings.Builder
 	for _, d := range res.Diffs {
@@ -476,46 +476,46 @@ func textHash(d *yamlpos.Document) uint64 {
 }
 
 // goRefreshDrift computes the drift of every resource of a document in the background,
-// then asks the client to refresh its lenses.
+// then asks the client to refresh its lenses. At most one check of a document runs at a
+// time: asked again meanwhile, it runs once more afterwards.
 func (s *Server) goRefreshDrift(doc *document) {
-	s.mu.Lock()
-	conn, closing := s.cluster, s.closing
-	if conn == nil || closing {
-		s.mu.Unlock()
+	s.goLatest(&doc.driftJob, func() { s.refreshDrift(doc) })
+}
+
+func (s *Server) refreshDrift(doc *document) {
+	t, err := s.target2(doc.uri, nil)
+	if err != nil {
 		return
 	}
-	s.wg.Add(1)
-	s.mu.Unlock()
-	go func() {
-		defer s.wg.Done()
-		t, err := s.target2(doc.uri, nil)
-		if err != nil {
+	conn := t.conn
+	states := map[int]driftState{}
+	for i, o := range t.objs {
+		if s.baseCtx.Err() != nil {
 			return
 		}
-		states := map[int]driftState{}
-		for i, o := range t.objs {
-			d, err := conn.client.Diff(s.baseCtx, o, t.source, false, false)
-			var st driftState
-			for _, fd := range t.snap.file.Docs {
-				if fd.Index == t.indexes[i] {
-					st.hash = textHash(fd)
-				}
+		ctx, cancel := context.WithTimeout(s.baseCtx, conn.client.Timeout)
+		d, err := conn.client.Diff(ctx, o, t.source, false, false)
+		cancel()
+		var st driftState
+		for _, fd := range t.snap.file.Docs {
+			if fd.Index == t.indexes[i] {
+				st.hash = textHash(fd)
 			}
-			switch {
-			case err != nil:
-				st.state, st.err = "unknown", err.Error()
-			case d.Live == "":
-				st.state = "not in cluster"
-			case d.Changed():
-				st.state = "differs"
-			default:
-				st.state = "in sync"
-			}
-			states[t.indexes[i]] = st
 		}
-		s.drift.set(doc.uri, states)
-		s.refreshLenses()
-	}()
+		switch {
+		case err != nil:
+			st.state, st.err = "unknown", conn.client.Explain(err)
+		case d.Live == "":
+			st.state = "not in cluster"
+		case d.Changed():
+			st.state = "differs"
+		default:
+			st.state = "in sync"
+		}
+		states[t.indexes[i]] = st
+	}
+	s.drift.set(doc.uri, states)
+	s.refreshLenses()
 }
 
 // refreshLenses asks the client to ask for code lenses again, when it can.

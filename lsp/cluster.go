@@ -62,8 +62,26 @@ type clusterConn struct {
 	stop   context.CancelFunc
 
 	mu       sync.Mutex
-	shownErr string // the error last shown to the user
+	down     bool // the user was told the cluster fails, and not yet that it answers again
 	lastKick time.Time
+}
+
+// close ends the cluster's background work and its calls in flight (credential plugins
+// included), waiting for them at most a moment.
+func (c *clusterConn) close(wait time.Duration) bool {
+	c.stop()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.client.Close() // first: what waits on the network fails at once
+		c.src.Close()
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(wait):
+		return false
+	}
 }
 
 // clusterKey identifies the cluster settings select; "" means none.
@@ -99,9 +117,8 @@ func (s *Server) ensureCluster(settings Settings) (*kube.Schemas, string) {
 	if cur != nil && cur.key == key {
 		return cur.src, ""
 	}
-	if cur != nil {
-		cur.stop()
-		cur.src.Close()
+	if cur != nil && !cur.close(closeWait) {
+		s.log.Warn("the previous cluster's work did not end in time; going on", "cluster", cur.client.String())
 	}
 	s.mu.Lock()
 	s.cluster = nil
@@ -188,21 +205,23 @@ func (s *Server) clusterEvent(conn *clusterConn, e kube.Event) {
 	}
 }
 
-// reportClusterProblem shows a cluster's error once, and its recovery.
+// reportClusterProblem shows one warning when the cluster starts failing, however its
+// error changes while it fails (the status carries the latest), and one message when it
+// answers again.
 func (s *Server) reportClusterProblem(conn *clusterConn) {
-	st := conn.src.Status()
 	conn.mu.Lock()
-	shown := conn.shownErr
-	conn.shownErr = st.LastError
+	st := conn.src.Status()
+	wasDown := conn.down
+	conn.down = st.LastError != ""
 	conn.mu.Unlock()
 	switch {
-	case st.LastError != "" && st.LastError != shown:
+	case st.LastError != "" && !wasDown:
 		fallback := "the embedded schemas"
 		if st.Source == "cache" {
 			fallback = "the schemas cached at " + st.LastRefresh.Local().Format("15:04:05")
 		}
 		s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("kubectl-lsp: %s: %s; validating with %s until it answers", conn.client, st.LastError, fallback))
-	case st.LastError == "" && shown != "":
+	case st.LastError == "" && wasDown:
 		s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("kubectl-lsp: %s answers again; validating with its schemas", conn.client))
 	}
 }
@@ -370,7 +389,7 @@ func (s *Server) didSave(raw json.RawMessage) error {
 		conn.src.Kick()
 	}
 	if doc != nil && settings.DryRun == DryRunOnSave {
-		s.goDryRun(conn, doc)
+		s.goDryRun(doc)
 	}
 	if doc != nil {
 		s.goRefreshDrift(doc)
@@ -449,15 +468,19 @@ func (p *progressReporter) loop() {
 	}
 }
 
+// closeWait bounds the wait for a cluster's work to end (shutdown, a context switch):
+// its calls fail at once when it is closed, and credential plugins are killed, but the
+// editor never waits on a cluster.
+const closeWait = time.Second
+
 // stopCluster ends the cluster's background work (shutdown).
 func (s *Server) stopCluster() {
 	s.mu.Lock()
 	conn := s.cluster
 	s.cluster = nil
 	s.mu.Unlock()
-	if conn != nil {
-		conn.stop()
-		conn.src.Close()
+	if conn != nil && !conn.close(closeWait) {
+		s.log.Warn("the cluster's work did not end in time; going on", "cluster", conn.client.String())
 	}
 }
 

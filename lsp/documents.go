@@ -31,6 +31,9 @@ type document struct {
 	crdKey uint64             // the CRD content of this document the engine was built with
 	server *serverFindings    // the last server-side dry-run's findings
 
+	// The cluster work a save asks for: at most one of each runs at a time.
+	dryRunJob, driftJob latestJob
+
 	// publishMu orders publications: a stale run never publishes after a newer one.
 	publishMu sync.Mutex
 

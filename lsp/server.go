@@ -132,7 +132,12 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.baseCtx = ctx
-	s.conn = jsonrpc2.NewConn(newStream(rwc, s.log))
+	st := newStream(rwc, s.log)
+	st.dropped = func(size int64) {
+		s.goShowMessage(protocol.MessageTypeWarning, fmt.Sprintf("kubectl-lsp: a message of %d MiB from the editor was dropped: messages are limited to %d MiB (is a file that large open?)",
+			size>>20, maxMessageSize>>20))
+	}
+	s.conn = jsonrpc2.NewConn(st)
 	s.conn.Go(ctx, s.handle)
 
 	var err error
@@ -158,7 +163,18 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	// Closing the connection ends its read loop, except on a blocking standard input,
 	// which only the process's exit ends: do not wait for it.
 	_ = s.conn.Close()
-	s.wg.Wait()
+	// The background work ends with the cluster's calls; what has not ended a moment
+	// later (a stuck client library call) is left behind: the process is exiting.
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeWait / 2):
+		s.log.Warn("background work still running at exit; not waiting for it")
+	}
 	s.output.remove()
 	return err
 }
@@ -581,6 +597,21 @@ func (s *Server) notify(method string, params any) {
 	if err := s.conn.Notify(s.baseCtx, method, params); err != nil && s.baseCtx.Err() == nil {
 		s.log.Warn("notifying", "method", method, "err", err)
 	}
+}
+
+// goShowMessage shows a message from a goroutine (for the connection's read loop, which
+// must not write).
+func (s *Server) goShowMessage(typ protocol.MessageType, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.showMessage(typ, msg)
+	}()
 }
 
 func (s *Server) showMessage(typ protocol.MessageType, msg string) {
