@@ -258,18 +258,7 @@ func (s *Server) status() StatusParams {
 
 // goSendStatus sends the status from a goroutine (for the connection's read loop, which
 // must not write).
-func (s *Server) goSendStatus() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.sendStatus()
-	}()
-}
+func (s *Server) goSendStatus() { s.goBackground(s.sendStatus) }
 
 func (s *Server) sendStatus() {
 	s.mu.Lock()

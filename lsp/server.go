@@ -580,7 +580,11 @@ func (s *Server) didChangeConfiguration(raw json.RawMessage) error {
 }
 
 // goRebuild rebuilds the engine in the background (then every open file is re-validated).
-func (s *Server) goRebuild() {
+func (s *Server) goRebuild() { s.goBackground(func() { s.rebuild(nil) }) }
+
+// goBackground runs fn on a goroutine the server waits for when it ends, unless it is
+// ending already.
+func (s *Server) goBackground(fn func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
@@ -589,7 +593,7 @@ func (s *Server) goRebuild() {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.rebuild(nil)
+		fn()
 	}()
 }
 
@@ -602,16 +606,7 @@ func (s *Server) notify(method string, params any) {
 // goShowMessage shows a message from a goroutine (for the connection's read loop, which
 // must not write).
 func (s *Server) goShowMessage(typ protocol.MessageType, msg string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.showMessage(typ, msg)
-	}()
+	s.goBackground(func() { s.showMessage(typ, msg) })
 }
 
 func (s *Server) showMessage(typ protocol.MessageType, msg string) {
