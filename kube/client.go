@@ -52,6 +52,18 @@ type Options struct {
 	// WrapTransport, when set, wraps the transport that reaches the network (inside the
 	// HTTP cache): tests count requests with it.
 	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// Terminal, when set (a command run from a shell), is given to exec credential
+	// plugins that may be interactive, as kubectl gives them its terminal: they can ask
+	// for a login. Nil (the language server, whose standard input is the editor's
+	// connection, and scripts) runs them without one.
+	Terminal *Terminal
+}
+
+// Terminal is the user's terminal: what an interactive credential plugin reads and
+// where it writes its prompts.
+type Terminal struct {
+	In     io.Reader
+	ErrOut io.Writer
 }
 
 // Client is one cluster as a kubeconfig context names it. It resolves the kubeconfig
@@ -154,7 +166,7 @@ func New(opts Options) (*Client, error) {
 	if cfg.ExecProvider != nil && cfg.AuthProvider == nil {
 		// An exec credential plugin runs under the client's deadline (credentials.go).
 		// Its wrapper comes first, next to the network transport.
-		if c.creds, err = newExecCredentials(c.life, cfg, c.Timeout); err != nil {
+		if c.creds, err = newExecCredentials(c.life, cfg, c.Timeout, opts.Terminal); err != nil {
 			return nil, fmt.Errorf("context %q: %w", ctxName, err)
 		}
 		cfg.ExecProvider = nil

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -38,8 +39,11 @@ import (
 //   - one run at a time per client; callers wait for it as long as their own request's
 //     deadline allows, and a run is killed (its whole process group) when the client's
 //     timeout ends;
-//   - no standard input, never interactive: a plugin that needs a terminal gets an error
-//     telling to log in from a shell first;
+//   - without a terminal (Options.Terminal: the language server, scripts) no standard
+//     input and never interactive: a plugin that needs a terminal gets an error telling
+//     to log in from a shell first. With one, a plugin that may be interactive gets it,
+//     its prompts are shown, and its run may last LoginTimeout (Client.Login waits for
+//     it before the first request);
 //   - Client.Close kills the runs in flight.
 
 // execInfoEnv is the variable that carries the ExecCredential to the plugin.
@@ -81,6 +85,7 @@ type execCredentials struct {
 	group   schema.GroupVersion
 	cluster *clientauthentication.Cluster
 	timeout time.Duration
+	term    *Terminal
 
 	ctx context.Context // the client's life: its end kills the runs
 	wg  sync.WaitGroup
@@ -92,7 +97,7 @@ type execCredentials struct {
 }
 
 // newExecCredentials prepares cfg's exec plugin; it runs nothing yet.
-func newExecCredentials(life context.Context, cfg *rest.Config, timeout time.Duration) (*execCredentials, error) {
+func newExecCredentials(life context.Context, cfg *rest.Config, timeout time.Duration, term *Terminal) (*execCredentials, error) {
 	ec := cfg.ExecProvider
 	gv, ok := credVersions[ec.APIVersion]
 	if !ok {
@@ -102,7 +107,7 @@ func newExecCredentials(life context.Context, cfg *rest.Config, timeout time.Dur
 	if err := clientexec.ValidatePluginPolicy(ec.PluginPolicy); err != nil {
 		return nil, fmt.Errorf("exec credential plugin %q: %w", ec.Command, err)
 	}
-	e := &execCredentials{cfg: *ec, group: gv, timeout: timeout}
+	e := &execCredentials{cfg: *ec, group: gv, timeout: timeout, term: term}
 	e.cfg.Command = filepath.Clean(ec.Command)
 	if ec.ProvideClusterInfo {
 		c, err := rest.ConfigToExecCluster(cfg)
@@ -179,7 +184,7 @@ func (e *execCredentials) wait() { e.wg.Wait() }
 
 func (e *execCredentials) execute(run *credentialRun) {
 	defer e.wg.Done()
-	ctx, cancel := context.WithTimeout(e.ctx, e.timeout)
+	ctx, cancel := context.WithTimeout(e.ctx, e.runTimeout())
 	defer cancel()
 	creds, err := e.runPlugin(ctx)
 	e.mu.Lock()
@@ -211,10 +216,11 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 
 func (e *execCredentials) runPlugin(ctx context.Context) (*credential, error) {
 	name := e.cfg.Command
-	if e.cfg.InteractiveMode == clientcmdapi.AlwaysExecInteractiveMode {
+	interactive := e.interactive()
+	if e.cfg.InteractiveMode == clientcmdapi.AlwaysExecInteractiveMode && !interactive {
 		return nil, fmt.Errorf("exec credential plugin %q needs an interactive terminal (interactiveMode: Always), which kubectl-lsp cannot give it: run a kubectl command with this context in a shell to log in, then try again", name)
 	}
-	cred := &clientauthentication.ExecCredential{Spec: clientauthentication.ExecCredentialSpec{Interactive: false, Cluster: e.cluster}}
+	cred := &clientauthentication.ExecCredential{Spec: clientauthentication.ExecCredentialSpec{Interactive: interactive, Cluster: e.cluster}}
 	info, err := runtime.Encode(credCodecs.LegacyCodec(e.group), cred)
 	if err != nil {
 		return nil, fmt.Errorf("exec credential plugin %q: encoding ExecCredential: %w", name, err)
@@ -227,6 +233,9 @@ func (e *execCredentials) runPlugin(ctx context.Context) (*credential, error) {
 	cmd.Env = append(cmd.Env, execInfoEnv+"="+string(info))
 	stdout, stderr := &limitedBuffer{max: maxPluginOutput}, &limitedBuffer{max: 4 << 10}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, stdout, stderr
+	if interactive {
+		cmd.Stdin, cmd.Stderr = e.term.In, io.MultiWriter(e.term.ErrOut, stderr)
+	}
 	cmd.SysProcAttr = pluginProcAttr()
 	// The deadline (or Close) kills the plugin's whole process group; the wait for its
 	// output ends shortly after, even if a grandchild keeps the pipes open.
@@ -240,7 +249,7 @@ func (e *execCredentials) runPlugin(ctx context.Context) (*credential, error) {
 		case e.ctx.Err() != nil:
 			return nil, fmt.Errorf("exec credential plugin %q stopped: the cluster client was closed", name)
 		case ctx.Err() != nil:
-			return nil, fmt.Errorf("exec credential plugin %q did not return credentials within %s: it was stopped; check that it works from a shell (it may wait for a login)", name, e.timeout)
+			return nil, fmt.Errorf("exec credential plugin %q did not return credentials within %s: it was stopped; check that it works from a shell (it may wait for a login)", name, e.runTimeout())
 		}
 		var notFound *exec.Error
 		if errors.As(err, &notFound) {
@@ -366,4 +375,33 @@ func (r *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, e
 		r.e.forget(c) // run the plugin again next time
 	}
 	return res, err
+}
+
+// LoginTimeout bounds a run of a credential plugin that has the user's terminal: time to
+// log in.
+const LoginTimeout = 5 * time.Minute
+
+// interactive reports whether the plugin gets the terminal: there is one, and the plugin
+// does not refuse it.
+func (e *execCredentials) interactive() bool {
+	return e.term != nil && e.cfg.InteractiveMode != clientcmdapi.NeverExecInteractiveMode
+}
+
+// runTimeout bounds one run of the plugin.
+func (e *execCredentials) runTimeout() time.Duration {
+	if e.interactive() {
+		return max(e.timeout, LoginTimeout)
+	}
+	return e.timeout
+}
+
+// Login gets credentials from the exec credential plugin, if the context has one and
+// none are cached, waiting for it as long as ctx allows: with a terminal, the user may
+// have to log in, which takes longer than a request may. Without a plugin it does nothing.
+func (c *Client) Login(ctx context.Context) error {
+	if c.creds == nil {
+		return nil
+	}
+	_, err := c.creds.get(ctx)
+	return err
 }

@@ -121,12 +121,18 @@ func (o *ActionOptions) complete(verb string, args []string) error {
 		}
 		return &ExitError{Code: 2, Err: fmt.Errorf("no objects passed to %s", verb)}
 	}
-	c, err := kube.New(kube.Options{Flags: o.ConfigFlags})
+	c, err := kube.New(kube.Options{Flags: o.ConfigFlags, Terminal: terminal(o.IOStreams)})
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
 	o.client = c
 	return nil
+}
+
+// login lets the context's credential plugin ask the user to log in, on a terminal,
+// before the first request (which could not wait that long).
+func (o *ActionOptions) login(ctx context.Context) error {
+	return login(ctx, o.client)
 }
 
 func (o *ActionOptions) add(m map[string]any, source, explicitNS string) error {
@@ -229,6 +235,9 @@ configured"). Exit status: 0 done, 1 an object failed, 2 usage or input errors.`
 			}
 			ctx, stop := interruptible(cmd.Context())
 			defer stop()
+			if err := o.login(ctx); err != nil {
+				return err
+			}
 			opts := kube.ApplyOptions{ServerSide: serverSide, ForceConflicts: force, DryRun: o.DryRun}
 			if o.ConfigFlags != nil && o.ConfigFlags.KubeConfig != nil {
 				opts.Kubeconfig = *o.ConfigFlags.KubeConfig
@@ -268,6 +277,9 @@ Exit status, as kubectl diff's: 0 no differences, 1 differences, 2 or more an er
 			}
 			ctx, stop := interruptible(cmd.Context())
 			defer stop()
+			if err := o.login(ctx); err != nil {
+				return err
+			}
 			changed, failed := 0, 0
 			for _, ob := range o.objects {
 				d, err := o.client.Diff(ctx, ob.obj, ob.source, serverSide, force)
@@ -332,6 +344,9 @@ Exit status: 0 done, 1 an object failed, 2 usage or input errors.`,
 			}
 			ctx, stop := interruptible(cmd.Context())
 			defer stop()
+			if err := o.login(ctx); err != nil {
+				return err
+			}
 			outs, err := o.client.DeleteAll(ctx, o.objs(), o.source(), opts)
 			return o.report(outs, err)
 		},

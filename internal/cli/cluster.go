@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
+	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/kube"
@@ -82,4 +85,25 @@ func newEngine(ctx context.Context, flags *genericclioptions.ConfigFlags, opts e
 		return nil, usageError("%v", err)
 	}
 	return eng, nil
+}
+
+// terminal is the user's terminal for interactive credential plugins: standard input
+// when it is one (not a pipe of manifests, not a script's).
+func terminal(streams genericiooptions.IOStreams) *kube.Terminal {
+	f, ok := streams.In.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return &kube.Terminal{In: f, ErrOut: streams.ErrOut}
+}
+
+// login gets the credentials of c's exec credential plugin before the first request,
+// giving an interactive login up to kube.LoginTimeout.
+func login(ctx context.Context, c *kube.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, kube.LoginTimeout)
+	defer cancel()
+	if err := c.Login(ctx); err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	return nil
 }

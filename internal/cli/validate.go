@@ -200,8 +200,11 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 	var cluster *kube.Client
 	if o.DryRun == "server" {
 		var err error
-		if cluster, err = kube.New(kube.Options{Flags: o.ConfigFlags}); err != nil {
+		if cluster, err = kube.New(kube.Options{Flags: o.ConfigFlags, Terminal: terminal(o.IOStreams)}); err != nil {
 			return &ExitError{Code: 2, Err: fmt.Errorf("--dry-run=server: %w", err)}
+		}
+		if err := login(ctx, cluster); err != nil {
+			return err
 		}
 	}
 	eng, err := newEngine(ctx, o.ConfigFlags, engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource,
