@@ -31,6 +31,10 @@ var realProjects = []struct {
 	{"github.com/prometheus-operator/prometheus-operator@v0.85.0", []string{"example/prometheus-operator-crd"}, []string{"example"}},
 	// kubectl-validate's own test cases (a CRD claiming CustomResourceDefinition among them).
 	{"sigs.k8s.io/kubectl-validate@v0.0.4", []string{"testcases/crds", "testcases/more-crds"}, []string{"testcases/manifests"}},
+	// The documentation's snippets: SecretStores, ExternalSecrets, generators of every provider.
+	{"github.com/external-secrets/external-secrets@v0.16.2", []string{"config/crds/bases"}, []string{"docs/snippets"}},
+	{"github.com/kedacore/keda/v2@v2.17.0", []string{"config/crd/bases"}, []string{"config"}},
+	{"github.com/metallb/frr-k8s@v0.0.21", []string{"config/crd/bases"}, []string{"config/samples", "config/rbac", "hack/demo"}},
 }
 
 // moduleDir downloads a module (through the Go module proxy, or from the module cache)
