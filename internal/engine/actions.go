@@ -369,8 +369,6 @@ func (fx *fixer) typeFix(fd validate.Finding) []CodeAction {
 	}}
 }
 
-var didYouMean = regexp.MustCompile(`\(did you mean ("(?:[^"\\]|\\.)*")\?\)$`)
-
 // unknownFieldFixes renames a misspelled field to the suggested one (preferred) and
 // removes an unknown field.
 func (fx *fixer) unknownFieldFixes(fd validate.Finding) []CodeAction {
@@ -380,14 +378,12 @@ func (fx *fixer) unknownFieldFixes(fd validate.Finding) []CodeAction {
 	}
 	name := yamlpos.KeyString(loc.node)
 	var out []CodeAction
-	if m := didYouMean.FindStringSubmatch(fd.Message); m != nil {
-		if s, err := strconv.Unquote(m[1]); err == nil && s != "" && s != name {
-			out = append(out, CodeAction{
-				Title:     fmt.Sprintf("Rename %q to %q", name, s),
-				Edits:     []TextEdit{{Range: fd.Range, NewText: fx.scalarText(s, fx.quoteChar(loc.node, fd.Range))}},
-				Preferred: true,
-			})
-		}
+	if s := fd.Suggestion; s != "" && s != name {
+		out = append(out, CodeAction{
+			Title:     fmt.Sprintf("Rename %q to %q", name, s),
+			Edits:     []TextEdit{{Range: fd.Range, NewText: fx.scalarText(s, fx.quoteChar(loc.node, fd.Range))}},
+			Preferred: true,
+		})
 	}
 	if edits := fx.removeEntry(loc.parent, loc.i); edits != nil {
 		out = append(out, CodeAction{Title: fmt.Sprintf("Remove unknown field %q", name), Edits: edits})
@@ -442,11 +438,6 @@ func (fx *fixer) requiredFix(fd validate.Finding) []CodeAction {
 	return []CodeAction{{Title: title, Edits: []TextEdit{ed}, Preferred: true}}
 }
 
-var (
-	servedAs   = regexp.MustCompile(`is served as apiVersion (\S+)`)
-	servedAlso = regexp.MustCompile(`\(also ([^)]*)\)$`)
-)
-
 // apiVersionFixes replaces an apiVersion that does not serve the kind by the ones that
 // do, the first preferred.
 func (fx *fixer) apiVersionFixes(fd validate.Finding) []CodeAction {
@@ -454,17 +445,9 @@ func (fx *fixer) apiVersionFixes(fd validate.Finding) []CodeAction {
 	if !ok || loc.isKey || !strings.HasSuffix(fd.Field, "apiVersion") {
 		return nil
 	}
-	m := servedAs.FindStringSubmatch(fd.Message)
-	if m == nil {
-		return nil
-	}
-	versions := []string{m[1]}
-	if also := servedAlso.FindStringSubmatch(fd.Message); also != nil {
-		versions = append(versions, strings.Split(also[1], ", ")...)
-	}
 	quote := fx.quoteChar(loc.node, fd.Range)
 	var out []CodeAction
-	for i, v := range versions {
+	for i, v := range fd.ServedAs {
 		out = append(out, CodeAction{
 			Title:     "Change apiVersion to " + v,
 			Edits:     []TextEdit{{Range: fd.Range, NewText: fx.scalarText(v, quote)}},
