@@ -18,8 +18,11 @@ type Type struct {
 	Namespaced bool
 	Verbs      []string
 	ShortNames []string
-	// Source names where the schema came from, e.g. "builtin 1.37" or "crd ./crds/foo.yaml".
+	// Source names where the schema came from, for people: e.g. "builtin 1.37" or
+	// "crd ./crds/foo.yaml".
 	Source string
+	// Origin is the kind of place the schema came from, for code to decide on.
+	Origin Origin
 	// CRD holds the CRD version's raw openAPIV3Schema when the type comes from a CRD
 	// manifest, for CEL validation.
 	CRD *CRDVersion
@@ -38,7 +41,23 @@ type KindInfo struct {
 	Namespaced bool
 	ShortNames []string
 	Source     string
+	Origin     Origin
 }
+
+// Origin is the kind of place a schema came from. The name shown to people is a type's
+// Source.
+type Origin int
+
+const (
+	// OriginUnknown: a source that does not say.
+	OriginUnknown Origin = iota
+	// OriginBuiltin: the schemas embedded for a Kubernetes release.
+	OriginBuiltin
+	// OriginCluster: a live cluster's discovery and OpenAPI documents.
+	OriginCluster
+	// OriginCRD: a CustomResourceDefinition manifest.
+	OriginCRD
+)
 
 // Source is where schemas come from. Sources compose into a Chain.
 type Source interface {
@@ -135,7 +154,7 @@ func (b *Builtin) Lookup(gvk GVK) (*Type, error) {
 		return nil, nil
 	}
 	return &Type{GVK: gvk, Schema: s, Resource: res.Resource, Namespaced: res.Namespaced, Verbs: res.Verbs,
-		ShortNames: shortNames[gvk.Group+"/"+res.Resource], Source: b.Name()}, nil
+		ShortNames: shortNames[gvk.Group+"/"+res.Resource], Source: b.Name(), Origin: OriginBuiltin}, nil
 }
 
 // ServesGroupVersion reports whether the release has the group-version (served by
@@ -155,7 +174,7 @@ func (b *Builtin) Kinds() []KindInfo {
 	for _, gv := range b.index.GroupVersions {
 		for _, r := range gv.Resources {
 			out = append(out, KindInfo{GVK: GVK{gv.Group, gv.Version, r.Kind}, Resource: r.Resource, Namespaced: r.Namespaced,
-				ShortNames: shortNames[gv.Group+"/"+r.Resource], Source: b.Name()})
+				ShortNames: shortNames[gv.Group+"/"+r.Resource], Source: b.Name(), Origin: OriginBuiltin})
 		}
 	}
 	return out

@@ -192,7 +192,7 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 	if prefix == "" {
 		r.SchemaSource = t.Source
 	}
-	if strings.HasPrefix(t.Source, "builtin") && !schema.ServedByDefault(gvk.Version) {
+	if t.Origin == schema.OriginBuiltin && !schema.ServedByDefault(gvk.Version) {
 		v.offByDefault(doc, r, gvk, avNode, prefix)
 	}
 	walk := func(judged bool) *walker {
@@ -330,7 +330,7 @@ func (v *Validator) offByDefault(doc *yamlpos.Document, r *Result, gvk schema.GV
 // kind missing from a CRD's group may come from another CRD we were not given).
 func servesGroup(kinds []schema.KindInfo, group string) bool {
 	for _, k := range kinds {
-		if k.GVK.Group == group && !strings.HasPrefix(k.Source, "crd ") {
+		if k.GVK.Group == group && k.Origin != schema.OriginCRD {
 			return true
 		}
 	}
