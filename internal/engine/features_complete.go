@@ -243,15 +243,7 @@ func shapeOf(s *schema.Schema) shape {
 // keyInsert is what accepting field name inserts.
 func (c *completer) keyInsert(name string, prop *schema.Schema) (string, bool) {
 	ctx := c.ctx
-	key := name
-	switch {
-	case ctx.JSON:
-		key = strconv.Quote(name)
-	case ctx.Quote != 0:
-		key = string(ctx.Quote) + name + string(ctx.Quote)
-	case needsQuotes(name):
-		key = strconv.Quote(name)
-	}
+	key := yamlpos.Quote(name, c.quote(), false)
 	if ctx.ColonFollows {
 		return key, false
 	}
@@ -433,25 +425,19 @@ func (c *completer) values(s *schema.Schema) {
 // valueText writes a value for the context: quoted where YAML would read something else
 // than a string, in JSON syntax in JSON.
 func (c *completer) valueText(v choice, s *schema.Schema) string {
-	switch {
-	case v.raw:
+	if v.raw {
 		return v.value
-	case c.ctx.JSON:
-		return strconv.Quote(v.value)
-	case c.ctx.Quote == '\'':
-		return "'" + strings.ReplaceAll(v.value, "'", "''") + "'"
-	case c.ctx.Quote == '"' || needsQuotes(v.value):
-		return strconv.Quote(v.value)
 	}
-	return v.value
+	return yamlpos.Quote(v.value, c.quote(), false)
 }
 
-// needsQuotes reports whether a string must be quoted to stay a string in YAML.
-func needsQuotes(v string) bool {
-	if v == "" || strings.ContainsAny(v[:1], "-?:,[]{}#&*!|>'\"%@` \t") || strings.Contains(v, ": ") || strings.Contains(v, " #") || strings.TrimSpace(v) != v {
-		return true
+// quote is the quote a string takes where completion inserts it: the one typed, double
+// in JSON.
+func (c *completer) quote() byte {
+	if c.ctx.JSON {
+		return '"'
 	}
-	return yamlpos.ResolveScalar(&yaml.Node{Kind: yaml.ScalarNode, Value: v}).Kind != yamlpos.String
+	return c.ctx.Quote
 }
 
 // apiVersions proposes the apiVersions serving the document's kind (preferred first), or
@@ -681,8 +667,8 @@ func (sn *snippet) field(key string, prop *schema.Schema, col, depth int) {
 					sn.b.WriteByte(',')
 				}
 				text := v.value
-				if !v.raw && needsQuotes(text) {
-					text = strconv.Quote(text)
+				if !v.raw {
+					text = yamlpos.Quote(text, 0, false)
 				}
 				sn.b.WriteString(choiceEscape(text))
 			}
