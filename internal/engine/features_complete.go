@@ -467,13 +467,13 @@ func (c *completer) apiVersions() {
 	sort.Slice(avs, func(i, j int) bool {
 		gi, vi := schema.ParseAPIVersion(avs[i])
 		gj, vj := schema.ParseAPIVersion(avs[j])
-		if ri, rj := groupRank(gi), groupRank(gj); ri != rj {
+		if ri, rj := schema.GroupRank(gi), schema.GroupRank(gj); ri != rj {
 			return ri < rj
 		}
 		if gi != gj {
 			return gi < gj
 		}
-		return versionRank(vi) > versionRank(vj)
+		return schema.VersionRank(vi) > schema.VersionRank(vj)
 	})
 	for i, av := range avs {
 		if !c.match(av) {
@@ -533,10 +533,10 @@ func (c *completer) kinds() {
 // groups first (as kubectl does for kinds served in several groups), then stable before
 // beta before alpha.
 func preferred(a, b schema.GVK) bool {
-	if ga, gb := groupRank(a.Group), groupRank(b.Group); ga != gb {
+	if ga, gb := schema.GroupRank(a.Group), schema.GroupRank(b.Group); ga != gb {
 		return ga < gb
 	}
-	if ra, rb := versionRank(a.Version), versionRank(b.Version); ra != rb {
+	if ra, rb := schema.VersionRank(a.Version), schema.VersionRank(b.Version); ra != rb {
 		return ra > rb
 	}
 	return a.Group < b.Group
