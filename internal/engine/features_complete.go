@@ -250,9 +250,9 @@ func (c *completer) keyInsert(name string, prop *schema.Schema) (string, bool) {
 	if ctx.Flow {
 		switch shapeOf(prop) {
 		case shapeObject, shapeMap:
-			return snippetEscape(key) + ": {$0}", true
+			return yamlpos.SnippetEscape(key) + ": {$0}", true
 		case shapeObjectList, shapeScalarList:
-			return snippetEscape(key) + ": [$0]", true
+			return yamlpos.SnippetEscape(key) + ": [$0]", true
 		}
 		return key + ": ", false
 	}
@@ -578,7 +578,7 @@ func (c *completer) skeletons() {
 // the kind has one) with the fields required, a few levels deep.
 func skeleton(t *schema.Type) string {
 	sn := &snippet{}
-	sn.b.WriteString("apiVersion: " + snippetEscape(t.GVK.APIVersion()) + "\nkind: " + snippetEscape(t.GVK.Kind) + "\nmetadata:\n  name: ")
+	sn.b.WriteString("apiVersion: " + yamlpos.SnippetEscape(t.GVK.APIVersion()) + "\nkind: " + yamlpos.SnippetEscape(t.GVK.Kind) + "\nmetadata:\n  name: ")
 	sn.stop("name")
 	root := t.Schema.T()
 	fields := requiredFields(root)
@@ -607,85 +607,71 @@ type snippet struct {
 func (sn *snippet) String() string { return sn.b.String() }
 
 // stop writes the next tab stop, with a placeholder when given.
-func (sn *snippet) stop(placeholder string) {
+func (sn *snippet) stop(placeholder string) { sn.b.WriteString(sn.next(placeholder)) }
+
+// next is the next tab stop, with a placeholder when given.
+func (sn *snippet) next(placeholder string) string {
 	sn.tabs++
 	if placeholder == "" {
-		fmt.Fprintf(&sn.b, "${%d}", sn.tabs)
-		return
+		return fmt.Sprintf("${%d}", sn.tabs)
 	}
-	fmt.Fprintf(&sn.b, "${%d:%s}", sn.tabs, snippetEscape(placeholder))
+	return fmt.Sprintf("${%d:%s}", sn.tabs, yamlpos.SnippetEscape(placeholder))
 }
 
 // field writes `key: ...` for prop, whose key stands at column col (the text is inserted
 // there, so the first line carries no indentation): scalars get a tab stop (a choice for
 // enums and booleans), objects their required fields, down to depth levels.
 func (sn *snippet) field(key string, prop *schema.Schema, col, depth int) {
-	sn.b.WriteString(snippetEscape(key) + ":")
+	sn.b.WriteString(yamlpos.SnippetEscape(key) + ":" + snippetRenderer.Block(sn.value(prop, depth), col))
+}
+
+var snippetRenderer = yamlpos.Renderer{Snippet: true, EOL: "\n"}
+
+// value is what field writes under a key: tab stops numbered in the order written.
+func (sn *snippet) value(prop *schema.Schema, depth int) yamlpos.Value {
 	t := prop.T()
-	indent := func(n int) string { return "\n" + strings.Repeat(" ", n) }
 	switch shapeOf(prop) {
 	case shapeObject:
 		req := requiredFields(t)
 		if depth <= 0 || len(req) == 0 {
-			sn.b.WriteString(indent(col + 2))
-			sn.stop("")
-			return
+			return yamlpos.Value{Kind: yamlpos.RawValue, Text: sn.next(""), OwnLine: true}
 		}
-		for _, name := range req {
-			sn.b.WriteString(indent(col + 2))
-			p, _ := propertyOf(t, name)
-			sn.field(name, p, col+2, depth-1)
-		}
-	case shapeMap, shapeScalarList:
-		sn.b.WriteString(indent(col + 2))
-		if shapeOf(prop) == shapeScalarList {
-			sn.b.WriteString("- ")
-		}
-		sn.stop("")
+		return sn.fields(t, req, depth)
+	case shapeMap:
+		return yamlpos.Value{Kind: yamlpos.RawValue, Text: sn.next(""), OwnLine: true}
+	case shapeScalarList:
+		return yamlpos.Value{Kind: yamlpos.RawValue, Text: "- " + sn.next(""), OwnLine: true}
 	case shapeObjectList:
 		items := t.Items.T()
-		sn.b.WriteString(indent(col+2) + "- ")
 		req := requiredFields(items)
 		if depth <= 0 || len(req) == 0 {
-			sn.stop("")
-			return
+			return yamlpos.Value{Kind: yamlpos.ArrayValue, Items: []yamlpos.Value{{Kind: yamlpos.RawValue, Text: sn.next("")}}}
 		}
-		for i, name := range req {
-			if i > 0 {
-				sn.b.WriteString(indent(col + 4))
-			}
-			p, _ := propertyOf(items, name)
-			sn.field(name, p, col+4, depth-1)
-		}
-	default:
-		sn.b.WriteString(" ")
-		if ch := choices(prop); len(ch) > 0 && len(ch) <= 20 {
-			sn.tabs++
-			fmt.Fprintf(&sn.b, "${%d|", sn.tabs)
-			for i, v := range ch {
-				if i > 0 {
-					sn.b.WriteByte(',')
-				}
-				text := v.value
-				if !v.raw {
-					text = yamlpos.Quote(text, 0, false)
-				}
-				sn.b.WriteString(choiceEscape(text))
-			}
-			sn.b.WriteString("|}")
-			return
-		}
-		sn.stop("")
+		return yamlpos.Value{Kind: yamlpos.ArrayValue, Items: []yamlpos.Value{sn.fields(items, req, depth)}}
 	}
+	if ch := choices(prop); len(ch) > 0 && len(ch) <= 20 {
+		sn.tabs++
+		text := make([]string, len(ch))
+		for i, v := range ch {
+			text[i] = v.value
+			if !v.raw {
+				text[i] = yamlpos.Quote(v.value, 0, false)
+			}
+			text[i] = choiceEscape(text[i])
+		}
+		return yamlpos.Value{Kind: yamlpos.RawValue, Text: fmt.Sprintf("${%d|%s|}", sn.tabs, strings.Join(text, ","))}
+	}
+	return yamlpos.Value{Kind: yamlpos.RawValue, Text: sn.next("")}
 }
 
-// snippetEscape escapes the characters snippet syntax gives a meaning.
-func snippetEscape(s string) string {
-	if !strings.ContainsAny(s, `$}\`) {
-		return s
+// fields is an object of the required fields req of t, one level down.
+func (sn *snippet) fields(t *schema.Schema, req []string, depth int) yamlpos.Value {
+	v := yamlpos.Value{Kind: yamlpos.ObjectValue}
+	for _, name := range req {
+		p, _ := propertyOf(t, name)
+		v.Fields = append(v.Fields, yamlpos.Field{Name: name, Value: sn.value(p, depth-1)})
 	}
-	r := strings.NewReplacer(`\`, `\\`, `$`, `\$`, `}`, `\}`)
-	return r.Replace(s)
+	return v
 }
 
 func choiceEscape(s string) string {

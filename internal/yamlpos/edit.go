@@ -67,6 +67,8 @@ type Value struct {
 	// Fields of an object, Items of an array.
 	Fields []Field
 	Items  []Value
+	// OwnLine puts a RawValue on the line after its key, indented.
+	OwnLine bool
 }
 
 // ValueKind is the kind of a Value.
@@ -76,6 +78,9 @@ const (
 	ScalarValue ValueKind = iota
 	ObjectValue
 	ArrayValue
+	// RawValue is text written as it is (a snippet's tab stop); under a key, on the
+	// key's line, or on the next line when OwnLine is set.
+	RawValue
 )
 
 // Field is a field of an object Value.
@@ -115,23 +120,41 @@ func (v Value) Ensure(path Path, leaf Value) Value {
 	return v
 }
 
-// Renderer writes values as YAML, or as JSON in a JSON file, with the file's line breaks.
+// Renderer writes values as YAML, or as JSON in a JSON file, with the file's line breaks;
+// with Snippet, as the text of an LSP snippet (keys and strings escaped).
 type Renderer struct {
-	JSON bool
-	EOL  string
+	JSON    bool
+	Snippet bool
+	EOL     string
 }
 
 // Renderer is the renderer of the document's file.
 func (d *Document) Renderer() Renderer { return Renderer{JSON: d.File.JSON, EOL: d.eol()} }
 
 // Key writes a mapping key.
-func (rd Renderer) Key(name string) string { return Quote(name, 0, rd.JSON) }
+func (rd Renderer) Key(name string) string { return rd.escape(Quote(name, 0, rd.JSON)) }
 
 func (rd Renderer) scalar(v Value) string {
 	if v.Str {
-		return Quote(v.Text, 0, rd.JSON)
+		return rd.escape(Quote(v.Text, 0, rd.JSON))
 	}
 	return v.Text
+}
+
+func (rd Renderer) escape(s string) string {
+	if rd.Snippet {
+		return SnippetEscape(s)
+	}
+	return s
+}
+
+// SnippetEscape escapes the characters LSP snippet syntax gives a meaning.
+func SnippetEscape(s string) string {
+	if !strings.ContainsAny(s, `$}\`) {
+		return s
+	}
+	r := strings.NewReplacer(`\`, `\\`, `$`, `\$`, `}`, `\}`)
+	return r.Replace(s)
 }
 
 // Flow writes a value in flow style.
@@ -167,6 +190,8 @@ func (rd Renderer) Block(v Value, col int) string {
 		for _, it := range v.Items {
 			b.WriteString(rd.EOL + strings.Repeat(" ", col+2) + "- " + rd.blockItem(it, col+4))
 		}
+	case v.Kind == RawValue && v.OwnLine:
+		b.WriteString(rd.EOL + strings.Repeat(" ", col+2) + v.Text)
 	default:
 		b.WriteString(" " + rd.Flow(v))
 	}
