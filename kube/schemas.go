@@ -227,7 +227,7 @@ func (s *Schemas) Lookup(gvk schema.GVK) (*schema.Type, error) {
 				sch = cs
 			}
 			t := &schema.Type{GVK: gvk, Schema: sch, Resource: k.Resource, Namespaced: k.Namespaced,
-				Verbs: k.Verbs, ShortNames: k.ShortNames, Source: s.Name(), CRD: d.crds[gvk]}
+				Verbs: k.Verbs, ShortNames: k.ShortNames, Source: s.Name(), Origin: schema.OriginCluster, CRD: d.crds[gvk]}
 			return t, nil
 		}
 		if d != nil && d.err != nil && s.opts.Wait {
@@ -242,11 +242,11 @@ func (s *Schemas) Lookup(gvk schema.GVK) (*schema.Type, error) {
 		}
 		cp := *t
 		cp.Resource, cp.Namespaced, cp.Verbs, cp.ShortNames = k.Resource, k.Namespaced, k.Verbs, k.ShortNames
-		cp.Source = fmt.Sprintf("%s (%s while the cluster's schema loads)", s.Name(), t.Source)
+		cp.Source, cp.Origin = fmt.Sprintf("%s (%s while the cluster's schema loads)", s.Name(), t.Source), schema.OriginCluster
 		return &cp, nil
 	}
 	return &schema.Type{GVK: gvk, Schema: &schema.Schema{Type: "object", PreserveUnknown: true}, Resource: k.Resource, Namespaced: k.Namespaced,
-		Verbs: k.Verbs, ShortNames: k.ShortNames, Source: s.Name() + " (schema loading)"}, nil
+		Verbs: k.Verbs, ShortNames: k.ShortNames, Source: s.Name() + " (schema loading)", Origin: schema.OriginCluster}, nil
 }
 
 // Kinds implements schema.Source.
@@ -264,7 +264,7 @@ func (s *Schemas) Kinds() []schema.KindInfo {
 	out := make([]schema.KindInfo, 0, len(snap.Kinds))
 	for _, k := range snap.Kinds {
 		out = append(out, schema.KindInfo{GVK: schema.GVK{Group: k.Group, Version: k.Version, Kind: k.Kind},
-			Resource: k.Resource, Namespaced: k.Namespaced, ShortNames: k.ShortNames, Source: name})
+			Resource: k.Resource, Namespaced: k.Namespaced, ShortNames: k.ShortNames, Source: name, Origin: schema.OriginCluster})
 	}
 	return out
 }

@@ -132,7 +132,7 @@ func (c *CRDs) Add(obj any, origin string) ([]GVK, error) {
 		c.types[gvk] = &Type{
 			GVK: gvk, Schema: s, Resource: plural, Namespaced: m.Spec.Scope != "Cluster",
 			Verbs:      []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"},
-			ShortNames: m.Spec.Names.ShortNames, Source: "crd " + origin,
+			ShortNames: m.Spec.Names.ShortNames, Source: "crd " + origin, Origin: OriginCRD,
 			CRD: &CRDVersion{SchemaJSON: raw, Origin: origin, StatusSubresource: len(v.Subresources.Status) > 0 && string(v.Subresources.Status) != "null"},
 		}
 		added = append(added, gvk)
@@ -153,7 +153,7 @@ func (c *CRDs) Kinds() []KindInfo {
 	defer c.mu.RUnlock()
 	out := make([]KindInfo, 0, len(c.types))
 	for _, t := range c.types {
-		out = append(out, KindInfo{GVK: t.GVK, Resource: t.Resource, Namespaced: t.Namespaced, ShortNames: t.ShortNames, Source: t.Source})
+		out = append(out, KindInfo{GVK: t.GVK, Resource: t.Resource, Namespaced: t.Namespaced, ShortNames: t.ShortNames, Source: t.Source, Origin: t.Origin})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].GVK.String() < out[j].GVK.String() })
 	return out

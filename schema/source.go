@@ -18,8 +18,11 @@ type Type struct {
 	Namespaced bool
 	Verbs      []string
 	ShortNames []string
-	// Source names where the schema came from, e.g. "builtin 1.37" or "crd ./crds/foo.yaml".
+	// Source names where the schema came from, for people: e.g. "builtin 1.37" or
+	// "crd ./crds/foo.yaml".
 	Source string
+	// Origin is the kind of place the schema came from, for code to decide on.
+	Origin Origin
 	// CRD holds the CRD version's raw openAPIV3Schema when the type comes from a CRD
 	// manifest, for CEL validation.
 	CRD *CRDVersion
@@ -38,7 +41,23 @@ type KindInfo struct {
 	Namespaced bool
 	ShortNames []string
 	Source     string
+	Origin     Origin
 }
+
+// Origin is the kind of place a schema came from. The name shown to people is a type's
+// Source.
+type Origin int
+
+const (
+	// OriginUnknown: a source that does not say.
+	OriginUnknown Origin = iota
+	// OriginBuiltin: the schemas embedded for a Kubernetes release.
+	OriginBuiltin
+	// OriginCluster: a live cluster's discovery and OpenAPI documents.
+	OriginCluster
+	// OriginCRD: a CustomResourceDefinition manifest.
+	OriginCRD
+)
 
 // Source is where schemas come from. Sources compose into a Chain.
 type Source interface {
@@ -135,7 +154,7 @@ func (b *Builtin) Lookup(gvk GVK) (*Type, error) {
 		return nil, nil
 	}
 	return &Type{GVK: gvk, Schema: s, Resource: res.Resource, Namespaced: res.Namespaced, Verbs: res.Verbs,
-		ShortNames: shortNames[gvk.Group+"/"+res.Resource], Source: b.Name()}, nil
+		ShortNames: shortNames[gvk.Group+"/"+res.Resource], Source: b.Name(), Origin: OriginBuiltin}, nil
 }
 
 // ServesGroupVersion reports whether the release has the group-version (served by
@@ -155,7 +174,7 @@ func (b *Builtin) Kinds() []KindInfo {
 	for _, gv := range b.index.GroupVersions {
 		for _, r := range gv.Resources {
 			out = append(out, KindInfo{GVK: GVK{gv.Group, gv.Version, r.Kind}, Resource: r.Resource, Namespaced: r.Namespaced,
-				ShortNames: shortNames[gv.Group+"/"+r.Resource], Source: b.Name()})
+				ShortNames: shortNames[gv.Group+"/"+r.Resource], Source: b.Name(), Origin: OriginBuiltin})
 		}
 	}
 	return out
@@ -218,7 +237,7 @@ func ServedVersions(src Source, kind string) []GVK {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
-		if a, b := versionRank(out[i].Version), versionRank(out[j].Version); a != b {
+		if a, b := VersionRank(out[i].Version), VersionRank(out[j].Version); a != b {
 			return a > b
 		}
 		return out[i].Group < out[j].Group
@@ -233,22 +252,31 @@ func ServedByDefault(version string) bool {
 	return !strings.Contains(version, "alpha") && !strings.Contains(version, "beta")
 }
 
-// versionRank orders Kubernetes versions: v2 > v1 > v2beta1 > v1beta2 > v1beta1 > v1alpha1.
-func versionRank(v string) int {
-	var major, minor int
-	level := 3
-	rest := strings.TrimPrefix(v, "v")
-	n, _ := fmt.Sscanf(rest, "%d", &major)
-	if n == 0 {
+// VersionRank orders Kubernetes API versions, higher preferred: v2 > v1 > v2beta1 >
+// v1beta2 > v1beta1 > v1alpha1. A version not of that form ranks -1, below all of them.
+func VersionRank(v string) int {
+	rest, ok := strings.CutPrefix(v, "v")
+	if !ok {
 		return -1
 	}
-	switch {
-	case strings.Contains(rest, "beta"):
-		level = 2
-		fmt.Sscanf(rest[strings.Index(rest, "beta")+4:], "%d", &minor)
-	case strings.Contains(rest, "alpha"):
-		level = 1
-		fmt.Sscanf(rest[strings.Index(rest, "alpha")+5:], "%d", &minor)
+	major, level, minor := 0, 3, 0
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		major = major*10 + int(rest[i]-'0')
+		i++
+	}
+	if i == 0 {
+		return -1
+	}
+	switch tail := rest[i:]; {
+	case strings.HasPrefix(tail, "beta"):
+		level, tail = 2, tail[4:]
+		fmt.Sscanf(tail, "%d", &minor)
+	case strings.HasPrefix(tail, "alpha"):
+		level, tail = 1, tail[5:]
+		fmt.Sscanf(tail, "%d", &minor)
+	case tail != "":
+		return -1
 	}
 	return level*1_000_000 + major*1000 + minor
 }
@@ -279,23 +307,24 @@ func FindResource(src Source, name string) (KindInfo, bool) {
 	sort.SliceStable(matches, func(i, j int) bool {
 		// The core and apps groups first, as kubectl's preferred order does for the kinds
 		// served in several groups (events), then by version preference.
-		gi, gj := groupRank(matches[i].GVK.Group), groupRank(matches[j].GVK.Group)
+		gi, gj := GroupRank(matches[i].GVK.Group), GroupRank(matches[j].GVK.Group)
 		if gi != gj {
 			return gi < gj
 		}
-		return versionRank(matches[i].GVK.Version) > versionRank(matches[j].GVK.Version)
+		return VersionRank(matches[i].GVK.Version) > VersionRank(matches[j].GVK.Version)
 	})
 	return matches[0], true
 }
 
-func groupRank(g string) int {
-	switch g {
-	case "":
+// GroupRank orders API groups, lower preferred: the core group first, then apps,
+// Kubernetes' own groups, and the rest.
+func GroupRank(g string) int {
+	switch {
+	case g == "":
 		return 0
-	case "apps":
+	case g == "apps":
 		return 1
-	}
-	if strings.HasSuffix(g, ".k8s.io") || !strings.Contains(g, ".") {
+	case strings.HasSuffix(g, ".k8s.io") || !strings.Contains(g, "."):
 		return 2
 	}
 	return 3

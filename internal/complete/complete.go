@@ -33,22 +33,6 @@ func (s Step) String() string {
 	return s.Key
 }
 
-// PathString prints a path as "spec.containers[].name".
-func PathString(p []Step) string {
-	var b strings.Builder
-	for i, s := range p {
-		if s.Item {
-			b.WriteString("[]")
-			continue
-		}
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(s.Key)
-	}
-	return b.String()
-}
-
 // Context is what is being typed at the cursor.
 type Context struct {
 	// OK is false where nothing can be completed: in a comment, a block scalar, or text that

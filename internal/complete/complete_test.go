@@ -182,3 +182,19 @@ func TestAnalyzeNeverPanics(t *testing.T) {
 		}
 	}
 }
+
+// PathString prints a path as "spec.containers[].name".
+func PathString(p []Step) string {
+	var b strings.Builder
+	for i, s := range p {
+		if s.Item {
+			b.WriteString("[]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.Key)
+	}
+	return b.String()
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -33,10 +31,7 @@ type CodeAction struct {
 }
 
 // TextEdit replaces a byte range of a file with new text.
-type TextEdit struct {
-	Range   yamlpos.Range
-	NewText string
-}
+type TextEdit = yamlpos.Edit
 
 // QuickFixes validates the documents of f that overlap r and returns fixes for the
 // findings that overlap r (an empty r, the cursor, included at either end of a finding):
@@ -185,7 +180,7 @@ func (fx *fixer) verify(fd validate.Finding, edits []TextEdit) bool {
 			return false
 		}
 	}
-	text, ok := applyEdits(d.File.Src, edits, d.Start)
+	text, ok := yamlpos.ApplyEdits(d.File.Src, edits, d.Start)
 	if !ok {
 		return false
 	}
@@ -232,27 +227,10 @@ func (fx *fixer) verify(fd validate.Finding, edits []TextEdit) bool {
 	return true
 }
 
-// applyEdits applies non-overlapping edits to src; edits must lie in [from, len(src)].
-func applyEdits(src []byte, edits []TextEdit, from int) ([]byte, bool) {
-	sorted := slices.Clone(edits)
-	slices.SortFunc(sorted, func(a, b TextEdit) int { return a.Range.Start - b.Range.Start })
-	var out []byte
-	last := 0
-	for _, ed := range sorted {
-		if ed.Range.Start < last || ed.Range.Start < from || ed.Range.End < ed.Range.Start || ed.Range.End > len(src) {
-			return nil, false
-		}
-		out = append(out, src[last:ed.Range.Start]...)
-		out = append(out, ed.NewText...)
-		last = ed.Range.End
-	}
-	return append(out, src[last:]...), true
-}
-
 // ApplyEdits returns src with non-overlapping edits applied (for tests and the headless
 // commands). ok is false when edits overlap or fall outside src.
 func ApplyEdits(src []byte, edits []TextEdit) ([]byte, bool) {
-	return applyEdits(src, edits, 0)
+	return yamlpos.ApplyEdits(src, edits, 0)
 }
 
 // object returns the Kubernetes object a field path of the document starts in (an item
@@ -311,13 +289,7 @@ func (fx *fixer) quoteChar(n *yaml.Node, r yamlpos.Range) byte {
 // scalarText writes a string value in the style of the scalar it replaces: in the same
 // quotes, or plain when that reads back as the same string.
 func (fx *fixer) scalarText(v string, quote byte) string {
-	switch {
-	case quote == '\'':
-		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
-	case quote == '"' || fx.d.File.JSON || needsQuotes(v):
-		return strconv.Quote(v)
-	}
-	return v
+	return yamlpos.Quote(v, quote, fx.d.File.JSON)
 }
 
 var (
@@ -369,8 +341,6 @@ func (fx *fixer) typeFix(fd validate.Finding) []CodeAction {
 	}}
 }
 
-var didYouMean = regexp.MustCompile(`\(did you mean ("(?:[^"\\]|\\.)*")\?\)$`)
-
 // unknownFieldFixes renames a misspelled field to the suggested one (preferred) and
 // removes an unknown field.
 func (fx *fixer) unknownFieldFixes(fd validate.Finding) []CodeAction {
@@ -380,16 +350,14 @@ func (fx *fixer) unknownFieldFixes(fd validate.Finding) []CodeAction {
 	}
 	name := yamlpos.KeyString(loc.node)
 	var out []CodeAction
-	if m := didYouMean.FindStringSubmatch(fd.Message); m != nil {
-		if s, err := strconv.Unquote(m[1]); err == nil && s != "" && s != name {
-			out = append(out, CodeAction{
-				Title:     fmt.Sprintf("Rename %q to %q", name, s),
-				Edits:     []TextEdit{{Range: fd.Range, NewText: fx.scalarText(s, fx.quoteChar(loc.node, fd.Range))}},
-				Preferred: true,
-			})
-		}
+	if s := fd.Suggestion; s != "" && s != name {
+		out = append(out, CodeAction{
+			Title:     fmt.Sprintf("Rename %q to %q", name, s),
+			Edits:     []TextEdit{{Range: fd.Range, NewText: fx.scalarText(s, fx.quoteChar(loc.node, fd.Range))}},
+			Preferred: true,
+		})
 	}
-	if edits := fx.removeEntry(loc.parent, loc.i); edits != nil {
+	if edits := fx.d.RemoveEntry(loc.parent, loc.i); edits != nil {
 		out = append(out, CodeAction{Title: fmt.Sprintf("Remove unknown field %q", name), Edits: edits})
 	}
 	return out
@@ -410,7 +378,7 @@ func (fx *fixer) requiredFix(fd validate.Finding) []CodeAction {
 		if s == nil || key == nil || yamlpos.KindOf(node) != yamlpos.Null {
 			return nil
 		}
-		ed, ok := fx.setNull(key, node, fx.placeholder(s, 0))
+		ed, ok := fx.d.SetNull(key, node, fx.placeholder(s, 0))
 		if !ok {
 			return nil
 		}
@@ -433,19 +401,14 @@ func (fx *fixer) requiredFix(fd validate.Finding) []CodeAction {
 		if s == nil {
 			return nil
 		}
-		val = val.ensure(missing[1:i+2], fx.placeholder(s, 0))
+		val = val.Ensure(missing[1:i+2], fx.placeholder(s, 0))
 	}
-	ed, ok := fx.insertField(node, key, missing[0].Key, val)
+	ed, ok := fx.d.InsertField(node, key, missing[0].Key, val)
 	if !ok {
 		return nil
 	}
 	return []CodeAction{{Title: title, Edits: []TextEdit{ed}, Preferred: true}}
 }
-
-var (
-	servedAs   = regexp.MustCompile(`is served as apiVersion (\S+)`)
-	servedAlso = regexp.MustCompile(`\(also ([^)]*)\)$`)
-)
 
 // apiVersionFixes replaces an apiVersion that does not serve the kind by the ones that
 // do, the first preferred.
@@ -454,17 +417,9 @@ func (fx *fixer) apiVersionFixes(fd validate.Finding) []CodeAction {
 	if !ok || loc.isKey || !strings.HasSuffix(fd.Field, "apiVersion") {
 		return nil
 	}
-	m := servedAs.FindStringSubmatch(fd.Message)
-	if m == nil {
-		return nil
-	}
-	versions := []string{m[1]}
-	if also := servedAlso.FindStringSubmatch(fd.Message); also != nil {
-		versions = append(versions, strings.Split(also[1], ", ")...)
-	}
 	quote := fx.quoteChar(loc.node, fd.Range)
 	var out []CodeAction
-	for i, v := range versions {
+	for i, v := range fd.ServedAs {
 		out = append(out, CodeAction{
 			Title:     "Change apiVersion to " + v,
 			Edits:     []TextEdit{{Range: fd.Range, NewText: fx.scalarText(v, quote)}},

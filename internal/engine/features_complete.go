@@ -243,24 +243,16 @@ func shapeOf(s *schema.Schema) shape {
 // keyInsert is what accepting field name inserts.
 func (c *completer) keyInsert(name string, prop *schema.Schema) (string, bool) {
 	ctx := c.ctx
-	key := name
-	switch {
-	case ctx.JSON:
-		key = strconv.Quote(name)
-	case ctx.Quote != 0:
-		key = string(ctx.Quote) + name + string(ctx.Quote)
-	case needsQuotes(name):
-		key = strconv.Quote(name)
-	}
+	key := yamlpos.Quote(name, c.quote(), false)
 	if ctx.ColonFollows {
 		return key, false
 	}
 	if ctx.Flow {
 		switch shapeOf(prop) {
 		case shapeObject, shapeMap:
-			return snippetEscape(key) + ": {$0}", true
+			return yamlpos.SnippetEscape(key) + ": {$0}", true
 		case shapeObjectList, shapeScalarList:
-			return snippetEscape(key) + ": [$0]", true
+			return yamlpos.SnippetEscape(key) + ": [$0]", true
 		}
 		return key + ": ", false
 	}
@@ -433,25 +425,19 @@ func (c *completer) values(s *schema.Schema) {
 // valueText writes a value for the context: quoted where YAML would read something else
 // than a string, in JSON syntax in JSON.
 func (c *completer) valueText(v choice, s *schema.Schema) string {
-	switch {
-	case v.raw:
+	if v.raw {
 		return v.value
-	case c.ctx.JSON:
-		return strconv.Quote(v.value)
-	case c.ctx.Quote == '\'':
-		return "'" + strings.ReplaceAll(v.value, "'", "''") + "'"
-	case c.ctx.Quote == '"' || needsQuotes(v.value):
-		return strconv.Quote(v.value)
 	}
-	return v.value
+	return yamlpos.Quote(v.value, c.quote(), false)
 }
 
-// needsQuotes reports whether a string must be quoted to stay a string in YAML.
-func needsQuotes(v string) bool {
-	if v == "" || strings.ContainsAny(v[:1], "-?:,[]{}#&*!|>'\"%@` \t") || strings.Contains(v, ": ") || strings.Contains(v, " #") || strings.TrimSpace(v) != v {
-		return true
+// quote is the quote a string takes where completion inserts it: the one typed, double
+// in JSON.
+func (c *completer) quote() byte {
+	if c.ctx.JSON {
+		return '"'
 	}
-	return yamlpos.ResolveScalar(&yaml.Node{Kind: yaml.ScalarNode, Value: v}).Kind != yamlpos.String
+	return c.ctx.Quote
 }
 
 // apiVersions proposes the apiVersions serving the document's kind (preferred first), or
@@ -481,13 +467,13 @@ func (c *completer) apiVersions() {
 	sort.Slice(avs, func(i, j int) bool {
 		gi, vi := schema.ParseAPIVersion(avs[i])
 		gj, vj := schema.ParseAPIVersion(avs[j])
-		if ri, rj := groupRank(gi), groupRank(gj); ri != rj {
+		if ri, rj := schema.GroupRank(gi), schema.GroupRank(gj); ri != rj {
 			return ri < rj
 		}
 		if gi != gj {
 			return gi < gj
 		}
-		return versionRank(vi) > versionRank(vj)
+		return schema.VersionRank(vi) > schema.VersionRank(vj)
 	})
 	for i, av := range avs {
 		if !c.match(av) {
@@ -547,10 +533,10 @@ func (c *completer) kinds() {
 // groups first (as kubectl does for kinds served in several groups), then stable before
 // beta before alpha.
 func preferred(a, b schema.GVK) bool {
-	if ga, gb := groupRank(a.Group), groupRank(b.Group); ga != gb {
+	if ga, gb := schema.GroupRank(a.Group), schema.GroupRank(b.Group); ga != gb {
 		return ga < gb
 	}
-	if ra, rb := versionRank(a.Version), versionRank(b.Version); ra != rb {
+	if ra, rb := schema.VersionRank(a.Version), schema.VersionRank(b.Version); ra != rb {
 		return ra > rb
 	}
 	return a.Group < b.Group
@@ -592,7 +578,7 @@ func (c *completer) skeletons() {
 // the kind has one) with the fields required, a few levels deep.
 func skeleton(t *schema.Type) string {
 	sn := &snippet{}
-	sn.b.WriteString("apiVersion: " + snippetEscape(t.GVK.APIVersion()) + "\nkind: " + snippetEscape(t.GVK.Kind) + "\nmetadata:\n  name: ")
+	sn.b.WriteString("apiVersion: " + yamlpos.SnippetEscape(t.GVK.APIVersion()) + "\nkind: " + yamlpos.SnippetEscape(t.GVK.Kind) + "\nmetadata:\n  name: ")
 	sn.stop("name")
 	root := t.Schema.T()
 	fields := requiredFields(root)
@@ -621,85 +607,71 @@ type snippet struct {
 func (sn *snippet) String() string { return sn.b.String() }
 
 // stop writes the next tab stop, with a placeholder when given.
-func (sn *snippet) stop(placeholder string) {
+func (sn *snippet) stop(placeholder string) { sn.b.WriteString(sn.next(placeholder)) }
+
+// next is the next tab stop, with a placeholder when given.
+func (sn *snippet) next(placeholder string) string {
 	sn.tabs++
 	if placeholder == "" {
-		fmt.Fprintf(&sn.b, "${%d}", sn.tabs)
-		return
+		return fmt.Sprintf("${%d}", sn.tabs)
 	}
-	fmt.Fprintf(&sn.b, "${%d:%s}", sn.tabs, snippetEscape(placeholder))
+	return fmt.Sprintf("${%d:%s}", sn.tabs, yamlpos.SnippetEscape(placeholder))
 }
 
 // field writes `key: ...` for prop, whose key stands at column col (the text is inserted
 // there, so the first line carries no indentation): scalars get a tab stop (a choice for
 // enums and booleans), objects their required fields, down to depth levels.
 func (sn *snippet) field(key string, prop *schema.Schema, col, depth int) {
-	sn.b.WriteString(snippetEscape(key) + ":")
+	sn.b.WriteString(yamlpos.SnippetEscape(key) + ":" + snippetRenderer.Block(sn.value(prop, depth), col))
+}
+
+var snippetRenderer = yamlpos.Renderer{Snippet: true, EOL: "\n"}
+
+// value is what field writes under a key: tab stops numbered in the order written.
+func (sn *snippet) value(prop *schema.Schema, depth int) yamlpos.Value {
 	t := prop.T()
-	indent := func(n int) string { return "\n" + strings.Repeat(" ", n) }
 	switch shapeOf(prop) {
 	case shapeObject:
 		req := requiredFields(t)
 		if depth <= 0 || len(req) == 0 {
-			sn.b.WriteString(indent(col + 2))
-			sn.stop("")
-			return
+			return yamlpos.Value{Kind: yamlpos.RawValue, Text: sn.next(""), OwnLine: true}
 		}
-		for _, name := range req {
-			sn.b.WriteString(indent(col + 2))
-			p, _ := propertyOf(t, name)
-			sn.field(name, p, col+2, depth-1)
-		}
-	case shapeMap, shapeScalarList:
-		sn.b.WriteString(indent(col + 2))
-		if shapeOf(prop) == shapeScalarList {
-			sn.b.WriteString("- ")
-		}
-		sn.stop("")
+		return sn.fields(t, req, depth)
+	case shapeMap:
+		return yamlpos.Value{Kind: yamlpos.RawValue, Text: sn.next(""), OwnLine: true}
+	case shapeScalarList:
+		return yamlpos.Value{Kind: yamlpos.RawValue, Text: "- " + sn.next(""), OwnLine: true}
 	case shapeObjectList:
 		items := t.Items.T()
-		sn.b.WriteString(indent(col+2) + "- ")
 		req := requiredFields(items)
 		if depth <= 0 || len(req) == 0 {
-			sn.stop("")
-			return
+			return yamlpos.Value{Kind: yamlpos.ArrayValue, Items: []yamlpos.Value{{Kind: yamlpos.RawValue, Text: sn.next("")}}}
 		}
-		for i, name := range req {
-			if i > 0 {
-				sn.b.WriteString(indent(col + 4))
-			}
-			p, _ := propertyOf(items, name)
-			sn.field(name, p, col+4, depth-1)
-		}
-	default:
-		sn.b.WriteString(" ")
-		if ch := choices(prop); len(ch) > 0 && len(ch) <= 20 {
-			sn.tabs++
-			fmt.Fprintf(&sn.b, "${%d|", sn.tabs)
-			for i, v := range ch {
-				if i > 0 {
-					sn.b.WriteByte(',')
-				}
-				text := v.value
-				if !v.raw && needsQuotes(text) {
-					text = strconv.Quote(text)
-				}
-				sn.b.WriteString(choiceEscape(text))
-			}
-			sn.b.WriteString("|}")
-			return
-		}
-		sn.stop("")
+		return yamlpos.Value{Kind: yamlpos.ArrayValue, Items: []yamlpos.Value{sn.fields(items, req, depth)}}
 	}
+	if ch := choices(prop); len(ch) > 0 && len(ch) <= 20 {
+		sn.tabs++
+		text := make([]string, len(ch))
+		for i, v := range ch {
+			text[i] = v.value
+			if !v.raw {
+				text[i] = yamlpos.Quote(v.value, 0, false)
+			}
+			text[i] = choiceEscape(text[i])
+		}
+		return yamlpos.Value{Kind: yamlpos.RawValue, Text: fmt.Sprintf("${%d|%s|}", sn.tabs, strings.Join(text, ","))}
+	}
+	return yamlpos.Value{Kind: yamlpos.RawValue, Text: sn.next("")}
 }
 
-// snippetEscape escapes the characters snippet syntax gives a meaning.
-func snippetEscape(s string) string {
-	if !strings.ContainsAny(s, `$}\`) {
-		return s
+// fields is an object of the required fields req of t, one level down.
+func (sn *snippet) fields(t *schema.Schema, req []string, depth int) yamlpos.Value {
+	v := yamlpos.Value{Kind: yamlpos.ObjectValue}
+	for _, name := range req {
+		p, _ := propertyOf(t, name)
+		v.Fields = append(v.Fields, yamlpos.Field{Name: name, Value: sn.value(p, depth-1)})
 	}
-	r := strings.NewReplacer(`\`, `\\`, `$`, `\$`, `}`, `\}`)
-	return r.Replace(s)
+	return v
 }
 
 func choiceEscape(s string) string {

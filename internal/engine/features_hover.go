@@ -11,6 +11,7 @@ import (
 	"github.com/kubectl-lsp/kubectl-lsp/internal/complete"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/explain"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
 
 // hoverTarget is the key or value under the cursor, in the object it belongs to.
@@ -186,7 +187,7 @@ func (e *Engine) hover(tg hoverTarget) (*HoverResult, bool) {
 	if err := explain.Render(&buf, t, explainPath, explain.Options{Format: explain.Markdown, ShowEnums: true}); err != nil {
 		return nil, false
 	}
-	if strings.HasPrefix(t.Source, "builtin ") {
+	if t.Origin == schema.OriginBuiltin {
 		res.Link = apiReferenceURL(e.builtin.Version(), t.GVK)
 	}
 	parts := []string{strings.TrimRight(buf.String(), "\n"), "---"}

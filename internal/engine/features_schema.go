@@ -198,47 +198,6 @@ func isDeprecated(desc string) bool {
 		strings.Contains(desc, "Deprecated:") || strings.Contains(desc, "field is deprecated")
 }
 
-// versionRank orders Kubernetes API versions: v2 > v1 > v2beta1 > v1beta1 > v1alpha1.
-func versionRank(v string) int {
-	rest, ok := strings.CutPrefix(v, "v")
-	if !ok {
-		return -1
-	}
-	major, level, minor := 0, 3, 0
-	i := 0
-	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-		major = major*10 + int(rest[i]-'0')
-		i++
-	}
-	if i == 0 {
-		return -1
-	}
-	switch tail := rest[i:]; {
-	case strings.HasPrefix(tail, "beta"):
-		level, tail = 2, tail[4:]
-		fmt.Sscanf(tail, "%d", &minor)
-	case strings.HasPrefix(tail, "alpha"):
-		level, tail = 1, tail[5:]
-		fmt.Sscanf(tail, "%d", &minor)
-	case tail != "":
-		return -1
-	}
-	return level*1_000_000 + major*1000 + minor
-}
-
-// groupRank puts the core group first, then apps, Kubernetes' own groups, and the rest.
-func groupRank(g string) int {
-	switch {
-	case g == "":
-		return 0
-	case g == "apps":
-		return 1
-	case strings.HasSuffix(g, ".k8s.io") || !strings.Contains(g, "."):
-		return 2
-	}
-	return 3
-}
-
 // apiReferenceURL links a built-in kind to the generated Kubernetes API reference of the
 // release whose schemas are embedded: one page per release, an anchor per kind and
 // version, https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.37/#deployment-v1-apps

@@ -75,6 +75,12 @@ type Finding struct {
 	Message string
 	Range   yamlpos.Range
 	Related []Related
+	// Suggestion is what the message offers in "did you mean": the declared field an
+	// unknown field is likely a misspelling of, or the served kind an unknown kind is.
+	Suggestion string
+	// ServedAs lists the apiVersions that serve the kind of an unknown-kind finding at
+	// apiVersion, the preferred first.
+	ServedAs []string
 }
 
 // Status of a validated document.

@@ -192,7 +192,7 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 	if prefix == "" {
 		r.SchemaSource = t.Source
 	}
-	if strings.HasPrefix(t.Source, "builtin") && !schema.ServedByDefault(gvk.Version) {
+	if t.Origin == schema.OriginBuiltin && !schema.ServedByDefault(gvk.Version) {
 		v.offByDefault(doc, r, gvk, avNode, prefix)
 	}
 	walk := func(judged bool) *walker {
@@ -255,15 +255,19 @@ func (v *Validator) unknownKind(doc *yamlpos.Document, r *Result, gvk schema.GVK
 		if len(names) > 1 {
 			msg += " (also " + strings.Join(names[1:], ", ") + ")"
 		}
-		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeUnknownKind, Field: prefix + "apiVersion", Message: msg, Range: doc.Range(avNode)})
+		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeUnknownKind, Field: prefix + "apiVersion", Message: msg, Range: doc.Range(avNode),
+			ServedAs: names})
 		return
 	}
 	msg := fmt.Sprintf("no matches for kind %q in version %q", gvk.Kind, gvk.APIVersion())
 	if servesGroup(src.kinds, gvk.Group) {
+		f := Finding{Severity: Error, Code: CodeUnknownKind, Field: prefix + "kind", Range: doc.Range(kindNode)}
 		if near, ok := suggestKind(src, gvk, false); ok {
 			msg += didYouMeanKind(gvk, near)
+			f.Suggestion = near.Kind
 		}
-		r.Findings = append(r.Findings, Finding{Severity: Error, Code: CodeUnknownKind, Field: prefix + "kind", Message: msg, Range: doc.Range(kindNode)})
+		f.Message = msg
+		r.Findings = append(r.Findings, f)
 		return
 	}
 	// A group served only by the CRD manifests given: a kind missing from it may come from
@@ -275,7 +279,7 @@ func (v *Validator) unknownKind(doc *yamlpos.Document, r *Result, gvk schema.GVK
 			r.Reason = fmt.Sprintf("no schema for %s: did you mean %s?", gvk, near)
 		}
 		r.Findings = append(r.Findings, Finding{Severity: Warning, Code: CodeUnknownKind, Field: prefix + "kind",
-			Message: msg + " among the CustomResourceDefinitions given" + didYouMeanKind(gvk, near), Range: doc.Range(kindNode)})
+			Message: msg + " among the CustomResourceDefinitions given" + didYouMeanKind(gvk, near), Range: doc.Range(kindNode), Suggestion: near.Kind})
 		return
 	}
 	// A custom resource whose CRD we have not seen: not an error of the manifest.
@@ -326,7 +330,7 @@ func (v *Validator) offByDefault(doc *yamlpos.Document, r *Result, gvk schema.GV
 // kind missing from a CRD's group may come from another CRD we were not given).
 func servesGroup(kinds []schema.KindInfo, group string) bool {
 	for _, k := range kinds {
-		if k.GVK.Group == group && !strings.HasPrefix(k.Source, "crd ") {
+		if k.GVK.Group == group && k.Origin != schema.OriginCRD {
 			return true
 		}
 	}

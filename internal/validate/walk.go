@@ -466,10 +466,12 @@ func lacksWhenEmpty(t *schema.Schema, depth int) bool {
 func (w *walker) unknownField(key *yaml.Node, name string, t *schema.Schema) {
 	field := w.childPath(name)
 	msg := fmt.Sprintf("unknown field %q", field)
-	if s := suggest(name, t.PropertyNames()); s != "" {
+	s := suggest(name, t.PropertyNames())
+	if s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	w.add(Error, CodeUnknownField, key, field, msg)
+	w.out[len(w.out)-1].Suggestion = s
 }
 
 // duplicates reports keys that appear twice in one mapping. kubectl's YAML reader keeps the

@@ -60,17 +60,7 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // Parse splits src into documents and parses each one. It never fails: syntax errors are
 // kept on the documents they occur in, so one broken document does not hide the others.
 func Parse(name string, src []byte) *File {
-	f := &File{Name: name, Src: src, Mapper: NewMapper(src)}
-	start := 0
-	if bytes.HasPrefix(src, bom) {
-		start = len(bom)
-	}
-	if isJSONStream(src[start:]) {
-		f.JSON = true
-		f.Docs = splitJSON(f, start)
-	} else {
-		f.Docs = splitYAML(f, start)
-	}
+	f := Split(name, src)
 	for _, d := range f.Docs {
 		d.ParseDoc()
 	}
