@@ -49,7 +49,7 @@ func dryRunClients(t *testing.T, cfg *rest.Config) (dynamic.Interface, meta.REST
 // parseManifest parses a one-document manifest and converts it to the object DryRun sends.
 func parseManifest(t *testing.T, src string) (*yamlpos.Document, *unstructured.Unstructured) {
 	t.Helper()
-	f := yamlpos.Parse("test.yaml", []byte(src))
+	f := parsedFile("test.yaml", []byte(src))
 	if len(f.Docs) != 1 || f.Docs[0].Err != nil || f.Docs[0].Root == nil {
 		t.Fatalf("fixture is not one YAML document: %+v", f.Docs)
 	}
@@ -900,14 +900,14 @@ spec: # @spec
 			if src == "" {
 				src = deployment
 			}
-			doc := yamlpos.Parse("test.yaml", []byte(src)).Docs[0]
+			doc := parsedFile("test.yaml", []byte(src)).Docs[0]
 			checkFindings(t, doc, DryRunFindings(doc, &tc.res), tc.want)
 		})
 	}
 	if fs := DryRunFindings(nil, &DryRunResult{}); fs != nil {
 		t.Errorf("a nil document: %v", fs)
 	}
-	empty := yamlpos.Parse("test.yaml", []byte("# nothing\n")).Docs[0]
+	empty := parsedFile("test.yaml", []byte("# nothing\n")).Docs[0]
 	if fs := DryRunFindings(empty, &DryRunResult{Message: "x"}); len(fs) != 1 || fs[0].Range.Start != empty.Start {
 		t.Errorf("an empty document: %+v", fs)
 	}
@@ -956,4 +956,13 @@ func TestStaticAndServerFindingsOnce(t *testing.T) {
 			t.Errorf("%s: static %d findings, merged with the dry-run %d:\n%s", name, len(static), len(msgs), strings.Join(msgs, "\n"))
 		}
 	}
+}
+
+// parsedFile splits src and parses every document.
+func parsedFile(name string, src []byte) *yamlpos.File {
+	f := yamlpos.Split(name, src)
+	for _, d := range f.Docs {
+		d.ParseDoc()
+	}
+	return f
 }

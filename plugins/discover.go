@@ -77,8 +77,6 @@ type Warning struct {
 	Related string
 }
 
-func (w Warning) String() string { return w.Message }
-
 // NameOf turns a plugin file name into the name typed after "kubectl":
 // "kubectl-foo_bar-baz" → "foo-bar baz".
 func NameOf(fileName string) string {

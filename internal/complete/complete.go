@@ -26,13 +26,6 @@ type Step struct {
 	Item bool
 }
 
-func (s Step) String() string {
-	if s.Item {
-		return "[]"
-	}
-	return s.Key
-}
-
 // Context is what is being typed at the cursor.
 type Context struct {
 	// OK is false where nothing can be completed: in a comment, a block scalar, or text that

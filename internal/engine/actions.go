@@ -227,12 +227,6 @@ func (fx *fixer) verify(fd validate.Finding, edits []TextEdit) bool {
 	return true
 }
 
-// ApplyEdits returns src with non-overlapping edits applied (for tests and the headless
-// commands). ok is false when edits overlap or fall outside src.
-func ApplyEdits(src []byte, edits []TextEdit) ([]byte, bool) {
-	return yamlpos.ApplyEdits(src, edits, 0)
-}
-
 // object returns the Kubernetes object a field path of the document starts in (an item
 // of a List, or the document's root) and the path inside it.
 func (fx *fixer) object(path yamlpos.Path) (*yaml.Node, yamlpos.Path) {

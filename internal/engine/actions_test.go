@@ -43,7 +43,7 @@ func validateText(t testing.TB, eng *engine.Engine, name string, src []byte) (*y
 // kind's schema apply) the findings of that document are reported, not failed.
 func checkFix(t *testing.T, eng *engine.Engine, name string, src []byte, before []docFinding, a engine.CodeAction) []byte {
 	t.Helper()
-	fixed, ok := engine.ApplyEdits(src, a.Edits)
+	fixed, ok := yamlpos.ApplyEdits(src, a.Edits, 0)
 	if !ok {
 		t.Fatalf("%s: edits of %q overlap or are out of range: %+v", name, a.Title, a.Edits)
 	}
@@ -348,7 +348,7 @@ func TestQuickFixes(t *testing.T) {
 				if a.Preferred != c.preferred {
 					t.Errorf("preferred = %v, want %v", a.Preferred, c.preferred)
 				}
-				got, ok := engine.ApplyEdits(src, a.Edits)
+				got, ok := yamlpos.ApplyEdits(src, a.Edits, 0)
 				if !ok || string(got) != c.want {
 					t.Errorf("fixed text:\n%s\nwant:\n%s", got, c.want)
 				}
@@ -404,7 +404,7 @@ func TestQuickFixesRange(t *testing.T) {
 	fixed := f.Src
 	for i := len(actions) - 1; i >= 0; i-- {
 		var ok bool
-		if fixed, ok = engine.ApplyEdits(fixed, actions[i].Edits); !ok {
+		if fixed, ok = yamlpos.ApplyEdits(fixed, actions[i].Edits, 0); !ok {
 			t.Fatal("edits do not apply")
 		}
 	}

@@ -57,18 +57,9 @@ func (d *Document) Text() []byte { return d.File.Src[d.Start:d.End] }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
-// Parse splits src into documents and parses each one. It never fails: syntax errors are
-// kept on the documents they occur in, so one broken document does not hide the others.
-func Parse(name string, src []byte) *File {
-	f := Split(name, src)
-	for _, d := range f.Docs {
-		d.ParseDoc()
-	}
-	return f
-}
-
-// Split is Parse without parsing: documents have positions but no nodes yet. Callers
-// parse them (possibly concurrently) with ParseDoc.
+// Split splits src into documents: they have positions but no nodes yet. Callers parse
+// them (possibly concurrently) with ParseDoc, which never fails: syntax errors are kept on
+// the documents they occur in, so one broken document does not hide the others.
 func Split(name string, src []byte) *File {
 	f := &File{Name: name, Src: src, Mapper: NewMapper(src)}
 	start := 0

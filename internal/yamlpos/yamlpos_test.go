@@ -88,7 +88,7 @@ func TestSplitLikeKubectl(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := Parse("x.yaml", []byte(tt.src))
+			f := parseAll("x.yaml", []byte(tt.src))
 			var got []string
 			for i, d := range f.Docs {
 				if d.Index != i {
@@ -134,7 +134,7 @@ func TestNodeRanges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src, want := marked(t, tt.src)
-			f := Parse("x.yaml", []byte(src))
+			f := parseAll("x.yaml", []byte(src))
 			var doc *Document
 			for _, d := range f.Docs {
 				if want.Start >= d.Start && want.Start < d.End {
@@ -171,7 +171,7 @@ func TestSyntaxErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := Parse("x.yaml", []byte(tt.src))
+			f := parseAll("x.yaml", []byte(tt.src))
 			var err *SyntaxError
 			for _, d := range f.Docs {
 				if d.Err != nil {
@@ -237,14 +237,14 @@ func TestExpandedSizeBoundsAliasBombs(t *testing.T) {
 		}
 		b.WriteString("]\n")
 	}
-	f := Parse("bomb.yaml", []byte(b.String()))
+	f := parseAll("bomb.yaml", []byte(b.String()))
 	if f.Docs[0].Err != nil {
 		t.Fatal(f.Docs[0].Err)
 	}
 	if _, exceeded := ExpandedSize(f.Docs[0].Root, 1_000_000); !exceeded {
 		t.Errorf("a 10^12-node expansion was not flagged")
 	}
-	small := Parse("ok.yaml", []byte("a: &x [1, 2]\nb: *x\n"))
+	small := parseAll("ok.yaml", []byte("a: &x [1, 2]\nb: *x\n"))
 	if n, exceeded := ExpandedSize(small.Docs[0].Root, 1000); exceeded || n != 9 {
 		t.Errorf("ExpandedSize = %d, %v; want 9, false", n, exceeded)
 	}
@@ -258,4 +258,13 @@ func TestPathRoundTrip(t *testing.T) {
 			t.Errorf("ParsePath(%q).String() = %q", s, got)
 		}
 	}
+}
+
+// parseAll splits src and parses every document.
+func parseAll(name string, src []byte) *File {
+	f := Split(name, src)
+	for _, d := range f.Docs {
+		d.ParseDoc()
+	}
+	return f
 }
