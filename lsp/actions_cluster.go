@@ -138,10 +138,8 @@ func (s *Server) indexAt(u protocol.DocumentURI, pos protocol.Position) (int, bo
 	if err != nil {
 		return 0, false
 	}
-	for _, d := range snap.file.Docs {
-		if off >= d.Start && off <= d.End {
-			return d.Index, true
-		}
+	if d := snap.file.DocumentAt(off); d != nil {
+		return d.Index, true
 	}
 	return 0, false
 }

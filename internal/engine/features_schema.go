@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -17,12 +16,8 @@ import (
 // set; nil when offset lies outside every document (on a separator line, or in a file
 // without documents).
 func docAt(f *yamlpos.File, offset int, parse bool) *yamlpos.Document {
-	i := sort.Search(len(f.Docs), func(i int) bool { return f.Docs[i].End >= offset })
-	if i == len(f.Docs) || f.Docs[i].Start > offset {
-		return nil
-	}
-	d := f.Docs[i]
-	if parse {
+	d := f.DocumentAt(offset)
+	if d != nil && parse {
 		d.ParseDoc()
 	}
 	return d

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -368,4 +369,14 @@ func (d *Document) firstTabIndent() (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// DocumentAt returns the document holding offset (its end included); nil when offset
+// lies outside every document (on a separator line, or in a file without documents).
+func (f *File) DocumentAt(offset int) *Document {
+	i := sort.Search(len(f.Docs), func(i int) bool { return f.Docs[i].End >= offset })
+	if i == len(f.Docs) || f.Docs[i].Start > offset {
+		return nil
+	}
+	return f.Docs[i]
 }

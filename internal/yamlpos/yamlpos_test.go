@@ -268,3 +268,27 @@ func parseAll(name string, src []byte) *File {
 	}
 	return f
 }
+
+func TestDocumentAt(t *testing.T) {
+	src := "a: 1\n---\nb: 2\n---\n"
+	f := Split("x.yaml", []byte(src))
+	tests := []struct {
+		offset int
+		want   int // document index, -1 for none
+	}{
+		{0, 0},
+		{4, 0},                       // the end of the first document
+		{strings.Index(src, "b"), 1}, // inside the second
+		{len(src) + 5, -1},           // past the end
+	}
+	for _, tt := range tests {
+		d := f.DocumentAt(tt.offset)
+		got := -1
+		if d != nil {
+			got = d.Index
+		}
+		if got != tt.want {
+			t.Errorf("DocumentAt(%d) = %d, want %d", tt.offset, got, tt.want)
+		}
+	}
+}
