@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
-	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/kube"
 )
 
@@ -81,29 +79,21 @@ func (o *ActionOptions) complete(verb string, args []string) error {
 		explicitNS = *o.ConfigFlags.Namespace
 	}
 	for _, p := range paths {
-		var data []byte
-		name := p
-		if p == "-" {
-			name = "<stdin>"
-			data, err = io.ReadAll(o.In)
-		} else {
-			data, err = os.ReadFile(p)
-		}
+		f, err := readInput(o.In, p, 0)
 		if err != nil {
-			return &ExitError{Code: 2, Err: fmt.Errorf("reading %s: %w", name, err)}
+			return err
 		}
-		f := yamlpos.Split(name, data)
 		for _, d := range f.Docs {
 			d.ParseDoc()
 			if d.Err != nil {
 				line, col := f.Mapper.OffsetLineChar(d.Err.Range.Start)
-				return &ExitError{Code: 2, Err: fmt.Errorf("%s:%d:%d: %s", name, line, col, d.Err.Msg)}
+				return &ExitError{Code: 2, Err: fmt.Errorf("%s:%d:%d: %s", f.Name, line, col, d.Err.Msg)}
 			}
 			if d.Root == nil {
 				continue
 			}
 			line, _ := f.Mapper.OffsetLineChar(d.Start)
-			source := fmt.Sprintf("%s:%d", name, line)
+			source := fmt.Sprintf("%s:%d", f.Name, line)
 			objs := kube.DocumentObjects(d)
 			if objs == nil {
 				return &ExitError{Code: 2, Err: fmt.Errorf("%s: not a Kubernetes object (it needs apiVersion and kind)", source)}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -90,18 +89,10 @@ func (o *FeatureOptions) load() (*engine.Engine, *yamlpos.File, error) {
 	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
 		return nil, nil, &ExitError{Code: 2, Err: err}
 	}
-	var data []byte
-	name := o.File
-	if o.File == "-" {
-		name = "<stdin>"
-		data, err = io.ReadAll(o.In)
-	} else {
-		data, err = os.ReadFile(o.File)
-	}
+	f, err := readInput(o.In, o.File, 0)
 	if err != nil {
-		return nil, nil, &ExitError{Code: 2, Err: fmt.Errorf("reading %s: %w", name, err)}
+		return nil, nil, err
 	}
-	f := yamlpos.Split(name, data)
 	eng.AddCRDs(f)
 	return eng, f, nil
 }

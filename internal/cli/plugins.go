@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -401,21 +400,17 @@ func (o *PluginsRunOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
-	var data []byte
-	name, file := o.Filename, ""
-	if o.Filename == "-" {
-		name = "<stdin>"
-		data, err = io.ReadAll(o.In)
-	} else {
-		data, err = safefile.ReadFile(o.Filename, maxPluginManifest)
-		if err == nil {
-			file, err = filepath.Abs(o.Filename)
+	f, err := readInput(o.In, o.Filename, maxPluginManifest)
+	if err != nil {
+		return err
+	}
+	file := ""
+	if o.Filename != "-" {
+		if file, err = filepath.Abs(o.Filename); err != nil {
+			return &ExitError{Code: 2, Err: err}
 		}
 	}
-	if err != nil {
-		return &ExitError{Code: 2, Err: fmt.Errorf("reading %s: %w", name, err)}
-	}
-	res, err := o.pick(yamlpos.Split(name, data))
+	res, err := o.pick(f)
 	if err != nil {
 		return err
 	}
@@ -445,7 +440,7 @@ func (o *PluginsRunOptions) Run(ctx context.Context) error {
 	}
 	argv, err := plugins.Argv(plugin, req)
 	if err != nil {
-		return &ExitError{Code: 2, Err: fmt.Errorf("%s: document %d: %w", name, res.doc.Index, err)}
+		return &ExitError{Code: 2, Err: fmt.Errorf("%s: document %d: %w", f.Name, res.doc.Index, err)}
 	}
 	if o.Verbose {
 		fmt.Fprintf(o.ErrOut, "Running: %s\n", displayArgv(argv))

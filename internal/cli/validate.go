@@ -221,18 +221,11 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 	}
 	files := make([]*yamlpos.File, 0, len(o.paths))
 	for _, p := range o.paths {
-		var data []byte
-		name := p
-		if p == "-" {
-			name = "<stdin>"
-			data, err = io.ReadAll(o.In)
-		} else {
-			data, err = os.ReadFile(p)
-		}
+		f, err := readInput(o.In, p, 0)
 		if err != nil {
-			return &ExitError{Code: 2, Err: fmt.Errorf("reading %s: %w", name, err)}
+			return err
 		}
-		files = append(files, yamlpos.Split(name, data))
+		files = append(files, f)
 	}
 	prog := o.progressLine()
 	results := eng.ValidateFiles(ctx, files, prog.update)

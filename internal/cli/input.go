@@ -1,0 +1,32 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/safefile"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+)
+
+// readInput reads the manifests of path ("-": standard input, named <stdin>) and splits
+// them into documents. limit, when not zero, bounds the read and refuses what is not a
+// regular file. A failure is a usage error (exit status 2) naming what could not be read.
+func readInput(in io.Reader, path string, limit int64) (*yamlpos.File, error) {
+	var data []byte
+	var err error
+	name := path
+	switch {
+	case path == "-":
+		name = "<stdin>"
+		data, err = io.ReadAll(in)
+	case limit > 0:
+		data, err = safefile.ReadFile(path, limit)
+	default:
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, &ExitError{Code: 2, Err: fmt.Errorf("reading %s: %w", name, err)}
+	}
+	return yamlpos.Split(name, data), nil
+}
