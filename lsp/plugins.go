@@ -193,23 +193,13 @@ func localPath(u protocol.DocumentURI) string {
 
 // pluginTarget finds the resource a plugin runs on, with or without a cluster.
 func (s *Server) pluginTarget(args []json.RawMessage) (*pluginTarget, error) {
-	var u protocol.DocumentURI
-	if len(args) < 1 || json.Unmarshal(args[0], &u) != nil {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "the second argument is a document URI")
+	u, at, err := s.documentArgs(args, 2)
+	if err != nil {
+		return nil, err
 	}
 	index := -1
-	if len(args) > 1 {
-		if json.Unmarshal(args[1], &index) != nil {
-			var pos protocol.Position
-			if json.Unmarshal(args[1], &pos) != nil {
-				return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "the third argument is a resource index or position")
-			}
-			i, ok := s.indexAt(u, pos)
-			if !ok {
-				return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "no resource at line %d", pos.Line+1)
-			}
-			index = i
-		}
+	if at != nil {
+		index = *at
 	}
 	s.mu.Lock()
 	doc, eng := s.docs[u], s.eng
