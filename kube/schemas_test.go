@@ -207,7 +207,7 @@ func TestCRDInstalledWhileRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	cr := []byte(fmt.Sprintf("apiVersion: %s/v1\nkind: Backup\nmetadata:\n  name: nightly\nspec:\n  retainDays: 400\n  schedul: daily\n", group))
-	before := eng.ValidateDocument(context.Background(), parsedFile("cr.yaml", cr).Docs[0])
+	before := eng.ValidateDocument(context.Background(), yamlpos.Split("cr.yaml", cr).Docs[0])
 	if before.Status != "skipped" {
 		t.Fatalf("before the CRD exists: %+v", before)
 	}
@@ -236,7 +236,7 @@ func TestCRDInstalledWhileRunning(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	after := eng.ValidateDocument(context.Background(), parsedFile("cr.yaml", cr).Docs[0])
+	after := eng.ValidateDocument(context.Background(), yamlpos.Split("cr.yaml", cr).Docs[0])
 	var codes []string
 	for _, f := range after.Findings {
 		codes = append(codes, f.Code+": "+f.Message)
@@ -442,13 +442,4 @@ func TestCacheStaysInside(t *testing.T) {
 	if err != nil || len(entries) != 0 {
 		t.Fatalf("written outside the cache folder: %v %v", entries, err)
 	}
-}
-
-// parsedFile splits src and parses every document.
-func parsedFile(name string, src []byte) *yamlpos.File {
-	f := yamlpos.Split(name, src)
-	for _, d := range f.Docs {
-		d.ParseDoc()
-	}
-	return f
 }

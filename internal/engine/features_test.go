@@ -519,7 +519,7 @@ func TestFeaturesTestdata(t *testing.T) {
 	if err != nil {
 		t.Skip("no examples/valid/web.yaml")
 	}
-	f := parsedFile("web.yaml", data)
+	f := yamlpos.Split("web.yaml", data)
 	if len(eng.Symbols(f)) == 0 {
 		t.Fatal("no symbols")
 	}
@@ -530,13 +530,4 @@ func TestFeaturesTestdata(t *testing.T) {
 			}
 		}
 	}
-}
-
-// parsedFile splits src and parses every document.
-func parsedFile(name string, src []byte) *yamlpos.File {
-	f := yamlpos.Split(name, src)
-	for _, d := range f.Docs {
-		d.ParseDoc()
-	}
-	return f
 }
