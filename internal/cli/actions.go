@@ -119,12 +119,6 @@ func (o *ActionOptions) complete(verb string, args []string) error {
 	return nil
 }
 
-// login lets the context's credential plugin ask the user to log in, on a terminal,
-// before the first request (which could not wait that long).
-func (o *ActionOptions) login(ctx context.Context) error {
-	return login(ctx, o.client)
-}
-
 func (o *ActionOptions) add(m map[string]any, source, explicitNS string) error {
 	u := &unstructured.Unstructured{Object: m}
 	if o.selector != nil && !o.selector.Matches(labels.Set(u.GetLabels())) {
@@ -225,7 +219,7 @@ configured"). Exit status: 0 done, 1 an object failed, 2 usage or input errors.`
 			}
 			ctx, stop := interruptible(cmd.Context())
 			defer stop()
-			if err := o.login(ctx); err != nil {
+			if err := login(ctx, o.client); err != nil {
 				return err
 			}
 			opts := kube.ApplyOptions{ServerSide: serverSide, ForceConflicts: force, DryRun: o.DryRun}
@@ -267,7 +261,7 @@ Exit status, as kubectl diff's: 0 no differences, 1 differences, 2 or more an er
 			}
 			ctx, stop := interruptible(cmd.Context())
 			defer stop()
-			if err := o.login(ctx); err != nil {
+			if err := login(ctx, o.client); err != nil {
 				return err
 			}
 			changed, failed := 0, 0
@@ -334,7 +328,7 @@ Exit status: 0 done, 1 an object failed, 2 usage or input errors.`,
 			}
 			ctx, stop := interruptible(cmd.Context())
 			defer stop()
-			if err := o.login(ctx); err != nil {
+			if err := login(ctx, o.client); err != nil {
 				return err
 			}
 			outs, err := o.client.DeleteAll(ctx, o.objs(), o.source(), opts)
