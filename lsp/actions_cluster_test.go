@@ -15,6 +15,7 @@ import (
 	"go.lsp.dev/protocol"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
 )
 
@@ -190,7 +191,7 @@ func TestEditorActions(t *testing.T) {
 	h.notify(protocol.MethodTextDocumentDidSave, map[string]any{"textDocument": map[string]any{"uri": uri}})
 	h.await("a differs lens", func() bool {
 		st, ok := h.srv.drift.get(uri, 0)
-		return ok && st.state == "differs"
+		return ok && st.drift == engine.Differs
 	})
 	if got := h.lensTitles(uri); got[0] != "ConfigMap/settings · differs from the cluster" {
 		t.Fatalf("drift after save: %q", got)

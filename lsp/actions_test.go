@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
-
-	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 )
 
 // Quick fixes over the protocol: ask for the code actions at a diagnostic, apply the edit
@@ -120,10 +118,6 @@ func without(diags []protocol.Diagnostic, fixed protocol.Diagnostic) []string {
 }
 
 func TestCodeActionCapability(t *testing.T) {
-	var eng any = &engine.Engine{}
-	if _, ok := eng.(quickFixer); !ok {
-		t.Fatal("the engine has no QuickFixes")
-	}
 	h := newHarness(t, harnessOptions{noInitialize: true})
 	caps := h.initialize(harnessOptions{capabilities: fixCapabilities}).Capabilities
 	b, _ := json.Marshal(caps.CodeActionProvider)

@@ -89,7 +89,7 @@ func TestSkipConfirmation(t *testing.T) {
 					h.await("the cluster of the pushed kubeconfig", func() bool {
 						h.srv.mu.Lock()
 						defer h.srv.mu.Unlock()
-						return h.srv.cluster != nil && h.srv.cluster.client.Server == elsewhereServer && k == elsewhere
+						return h.srv.cluster != nil && h.srv.cluster.Server() == elsewhereServer && k == elsewhere
 					})
 				}
 			}

@@ -4,9 +4,8 @@ import (
 	"net/url"
 	"path/filepath"
 
-	"go.lsp.dev/protocol"
-
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"go.lsp.dev/protocol"
 )
 
 // Conversions between LSP positions and byte offsets. All arithmetic is yamlpos.Mapper's.

@@ -1,18 +1,13 @@
 package lsp
 
 import (
-	"bytes"
 	"context"
-	"hash/maphash"
-	"regexp"
 	"runtime/debug"
 	"time"
 
-	"go.lsp.dev/protocol"
-
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
-	"github.com/kubectl-lsp/kubectl-lsp/kube"
+	"go.lsp.dev/protocol"
 )
 
 // schedule (re)starts the diagnostics of doc's latest snapshot after delay, cancelling
@@ -56,7 +51,7 @@ func (s *Server) diagnose(ctx context.Context, snap *snapshot) {
 	eng, gen, settings, engineKey, root := s.eng, s.gen, s.settings, snap.doc.crdKey, s.root
 	s.mu.Unlock()
 
-	manifest := isManifest(snap.text)
+	manifest := engine.IsManifest(snap.text)
 	key := uint64(0)
 	if manifest {
 		snap.parse()
@@ -78,7 +73,7 @@ func (s *Server) diagnose(ctx context.Context, snap *snapshot) {
 	}
 	s.mu.Lock()
 	if sf := snap.doc.server; sf != nil && sf.snap == snap {
-		findings = kube.MergeServerFindings(findings, sf.findings)
+		findings = engine.MergeDryRun(findings, sf.findings)
 	}
 	s.mu.Unlock()
 	diags := toDiagnostics(snap, findings)
@@ -174,118 +169,4 @@ func (s *Server) publish(ctx context.Context, snap *snapshot, diags []protocol.D
 		s.notify(MethodDiagnosticsDone, &DiagnosticsDoneParams{URI: doc.uri, Version: snap.version, Count: len(diags)})
 	}
 	return true
-}
-
-// rebuild builds a new engine from the settings and the CRD manifests open in the editor,
-// then re-validates every open file but trigger (whose diagnostics are running).
-func (s *Server) rebuild(trigger *document) {
-	s.rebuildMu.Lock()
-	defer s.rebuildMu.Unlock()
-	s.mu.Lock()
-	settings, root := s.settings, s.root
-	snaps := make([]*snapshot, 0, len(s.docs))
-	for _, doc := range s.docs {
-		snaps = append(snaps, doc.snap)
-	}
-	s.mu.Unlock()
-
-	var problems []string
-	opts := settings.engineOptions()
-	cluster, problem := s.ensureCluster(settings)
-	if problem != "" {
-		problems = append(problems, problem)
-	}
-	if cluster != nil {
-		opts.Cluster = cluster
-	} else if opts.SchemaSource == engine.SourceCluster {
-		opts.SchemaSource = engine.SourceBuiltin
-	}
-	eng, err := engine.New(opts)
-	if err != nil {
-		problems = append(problems, err.Error()+"; using the newest embedded release")
-		opts.KubernetesVersion, opts.SchemaSource = "", ""
-		if eng, err = engine.New(opts); err != nil {
-			s.log.Error("building the engine", "err", err)
-			return
-		}
-	}
-	if len(settings.CRDPaths) > 0 {
-		if err := eng.LoadCRDPaths(resolveCRDPaths(settings.CRDPaths, root)); err != nil {
-			problems = append(problems, "crdPaths: "+err.Error())
-		}
-	}
-	keys := make(map[*document]uint64, len(snaps))
-	for _, snap := range snaps {
-		if !isManifest(snap.text) {
-			continue
-		}
-		snap.parse()
-		k := crdKey(snap)
-		keys[snap.doc] = k
-		if k != 0 {
-			eng.AddCRDs(snap.file)
-		}
-	}
-
-	s.mu.Lock()
-	s.eng = eng
-	s.gen++
-	for _, doc := range s.docs {
-		doc.crdKey = keys[doc]
-		if doc != trigger && s.state == stateInitialized {
-			s.schedule(doc, 0)
-		}
-	}
-	msg := ""
-	if len(problems) > 0 {
-		msg = "kubectl-lsp: " + problems[0]
-		for _, p := range problems[1:] {
-			msg += "; " + p
-		}
-	}
-	changed := msg != s.lastEngineErr
-	s.lastEngineErr = msg
-	s.mu.Unlock()
-	if msg != "" && changed {
-		s.showMessage(protocol.MessageTypeError, msg)
-	}
-}
-
-// apiVersionKey and kindKey find apiVersion and kind keys at the start of a line.
-var (
-	apiVersionKey = regexp.MustCompile(`(?:^|[\r\n])(?:\x{FEFF})?[ \t-]*["']?apiVersion["']?[ \t]*:`)
-	kindKey       = regexp.MustCompile(`(?:^|[\r\n])(?:\x{FEFF})?[ \t-]*["']?kind["']?[ \t]*:`)
-)
-
-// isManifest reports whether a file may hold Kubernetes objects: it has an apiVersion and
-// a kind key somewhere. Files without (GitHub workflows, docker-compose files, Ansible)
-// get no diagnostics at all, not even YAML syntax errors; the engine itself skips the
-// sections that are not objects, templates and kustomizations.
-func isManifest(text []byte) bool {
-	if !bytes.Contains(text, []byte("apiVersion")) || !bytes.Contains(text, []byte("kind")) {
-		return false
-	}
-	if trimmed := bytes.TrimLeft(text, " \t\r\n\xef\xbb\xbf"); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-		return true // JSON or flow-style YAML that names both
-	}
-	return apiVersionKey.Match(text) && kindKey.Match(text)
-}
-
-// crdKey identifies the text of a snapshot's sections that may define CRDs (0 if none),
-// to notice when the engine's schemas must change. The engine decides what they define.
-func crdKey(snap *snapshot) uint64 {
-	var h maphash.Hash
-	h.SetSeed(hashSeed)
-	n := 0
-	for _, d := range snap.file.Docs {
-		if text := d.Text(); bytes.Contains(text, []byte("CustomResourceDefinition")) {
-			_, _ = h.Write(text)
-			_ = h.WriteByte(0)
-			n++
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return h.Sum64() | 1
 }

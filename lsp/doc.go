@@ -1,9 +1,21 @@
 // Package lsp is kubectl-lsp's language server: it speaks the Language Server Protocol
 // over a stream, converts protocol types to the engine's and back, and dispatches. It
-// holds no Kubernetes logic; internal/engine decides what is valid, what a hover says and
-// what completes.
+// holds no Kubernetes logic: internal/engine decides what is valid, what a hover says,
+// what completes, which cluster is used and how objects reach it or a plugin. The
+// package imports the engine (with its data packages yamlpos and validate) and the
+// protocol; never kube, plugins or schema (internal/layers checks it).
+//
+// One file per LSP method or small family: lifecycle.go (initialize, shutdown, exit),
+// text_sync.go (didOpen, didChange, didClose, didSave), configuration.go, hover.go,
+// completion.go, symbols.go (documentSymbol, foldingRange), code_action.go,
+// code_lens.go (with the drift of each resource), execute_command.go (the command
+// table), and per command family actions.go (apply, dry-run, delete), diff.go and
+// plugins.go. diagnostics.go publishes; build.go builds the engine; cluster.go follows
+// the cluster's status.
 //
 // Invariants:
+//   - A request reads the server's state once, as a view (features.go): the settings,
+//     the engine, the cluster and the client's capabilities of that moment.
 //   - Positions cross the wire as LSP positions (0-based lines, UTF-16 columns) and are
 //     converted to byte offsets only by yamlpos.Mapper, in convert.go.
 //   - An open document is a sequence of immutable snapshots, one per version. A snapshot's

@@ -11,12 +11,11 @@ import (
 	"sync/atomic"
 	"weak"
 
-	"go.lsp.dev/protocol"
-	"go.yaml.in/yaml/v3"
-
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"go.lsp.dev/protocol"
+	"go.yaml.in/yaml/v3"
 )
 
 // document is an open text document: its latest snapshot, its diagnostics state and a

@@ -2,12 +2,11 @@ package lsp
 
 import (
 	"context"
-	"fmt"
-	"sync"
+	"errors"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
-	"github.com/kubectl-lsp/kubectl-lsp/kube"
 )
 
 // serverFindings are what a server-side dry-run of one snapshot found. They are shown
@@ -28,14 +27,14 @@ func (s *Server) goDryRun(doc *document) {
 
 func (s *Server) dryRun(doc *document) {
 	s.mu.Lock()
-	snap, conn := doc.snap, s.cluster
+	snap, conn, eng := doc.snap, s.cluster, s.eng
 	s.mu.Unlock()
-	if conn == nil || !isManifest(snap.text) {
+	if conn == nil || eng == nil || !engine.IsManifest(snap.text) {
 		return
 	}
 	snap.parse()
 	s.progress.busy("server-side dry-run of " + doc.name)
-	findings := dryRunFile(s.baseCtx, conn.client, snap.file)
+	findings := dryRunFile(s.baseCtx, eng, conn.Cluster, snap.file)
 	s.progress.idle()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -46,79 +45,20 @@ func (s *Server) dryRun(doc *document) {
 	s.schedule(doc, 0)
 }
 
-// latestJob runs a background job at most once at a time. Asked while it runs, it runs
-// once more when it is done, however many times it was asked meanwhile: the newest
-// request replaces the queued one.
-type latestJob struct {
-	mu      sync.Mutex
-	running bool
-	again   bool
-}
-
-// start reports whether the caller starts the job (false: it runs, and runs again).
-func (j *latestJob) start() bool {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.running {
-		j.again = true
-		return false
+// dryRunFile dry-runs the objects of a file by the engine's policy. A failure to reach
+// the cluster is one warning, on the document whose request failed.
+func dryRunFile(ctx context.Context, eng *engine.Engine, c *engine.Cluster, f *yamlpos.File) []validate.Finding {
+	results := make([]validate.Result, len(f.Docs))
+	for i, d := range f.Docs {
+		results[i] = eng.ValidateDocument(ctx, d)
 	}
-	j.running = true
-	return true
-}
-
-// next reports whether the job runs again; when not, it is no longer running.
-func (j *latestJob) next(stop bool) bool {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.again && !stop {
-		j.again = false
-		return true
-	}
-	j.running, j.again = false, false
-	return false
-}
-
-// goLatest runs fn in the background through job.
-func (s *Server) goLatest(job *latestJob, fn func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing || !job.start() {
-		return
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for {
-			fn()
-			if !job.next(s.baseCtx.Err() != nil) {
-				return
-			}
-		}
-	}()
-}
-
-// dryRunFile dry-runs every Kubernetes object of a file, in order. A failure to reach the
-// cluster is one warning, on the first object.
-func dryRunFile(ctx context.Context, c *kube.Client, f *yamlpos.File) []validate.Finding {
+	server, err := c.DryRun(ctx, results)
 	var out []validate.Finding
-	for _, d := range f.Docs {
-		if ctx.Err() != nil {
-			return out
-		}
-		fs, sent, err := c.DryRunDocument(ctx, d)
-		if err != nil {
-			at := yamlpos.Range{Start: d.Start, End: d.Start}
-			if d.Root != nil {
-				at = d.Range(d.Root)
-				at.End = at.Start
-			}
-			return append(out, validate.Finding{Severity: validate.Warning, Code: kube.CodeServer,
-				Message: fmt.Sprintf("server-side dry-run against %s failed: %s", c, c.Explain(err)), Range: at})
-		}
-		if sent {
-			out = append(out, fs...)
-		}
+	for _, fs := range server {
+		out = append(out, fs...)
+	}
+	if derr := (*engine.DryRunError)(nil); errors.As(err, &derr) {
+		out = append(out, derr.Finding(f.Docs[derr.Index]))
 	}
 	return out
 }

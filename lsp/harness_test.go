@@ -61,7 +61,7 @@ type harnessOptions struct {
 	// initOptions are merged into the initializationOptions (which always ask for
 	// diagnosticsDone and no debounce).
 	initOptions map[string]any
-	features    any
+	features    features
 	hook        func(ctx context.Context, id jsonrpc2.ID, method string)
 	// noInitialize leaves the session uninitialized.
 	noInitialize bool

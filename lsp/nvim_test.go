@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"go.lsp.dev/protocol"
-
-	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 )
 
 // nvimResult is what test/nvim/init.lua writes.
@@ -205,20 +203,11 @@ func TestNeovim(t *testing.T) {
 		t.Errorf("%d diagnostics, want %d: %+v", len(res.Diagnostics), len(want), res.Diagnostics)
 	}
 
-	var eng any = &engine.Engine{}
-	if _, ok := eng.(hoverer); ok {
-		if res.Hover == nil || !strings.Contains(res.Hover.Contents.Value, "replicas") {
-			t.Errorf("hover on replicas: %+v (error %q)", res.Hover, res.HoverError)
-		}
-	} else {
-		t.Log("the engine has no hover yet: not checked")
+	if res.Hover == nil || !strings.Contains(res.Hover.Contents.Value, "replicas") {
+		t.Errorf("hover on replicas: %+v (error %q)", res.Hover, res.HoverError)
 	}
-	if _, ok := eng.(completer); ok {
-		if res.Completion == nil || res.Completion.Count == 0 {
-			t.Errorf("completion in spec: %+v (error %q)", res.Completion, res.CompletionError)
-		}
-	} else {
-		t.Log("the engine has no completion yet: not checked")
+	if res.Completion == nil || res.Completion.Count == 0 {
+		t.Errorf("completion in spec: %+v (error %q)", res.Completion, res.CompletionError)
 	}
 	// The quick fix of the "type" diagnostic (after emoji on its line): Neovim sent the
 	// diagnostic's range in UTF-16, the action names that diagnostic, and once applied the

@@ -12,15 +12,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
-	"github.com/kubectl-lsp/kubectl-lsp/kube"
-	"github.com/kubectl-lsp/kubectl-lsp/plugins"
-	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
 
 // kubectl plugins from the editor: the executables `kubectl plugin list` finds are offered
@@ -58,37 +54,29 @@ type pluginCache struct {
 	mu    sync.Mutex
 	at    time.Time
 	path  string
-	found []plugins.Plugin
+	found []engine.Plugin
 }
 
 const pluginRescan = 30 * time.Second
 
-func (c *pluginCache) list() []plugins.Plugin {
+func (c *pluginCache) list() []engine.Plugin {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	path := os.Getenv("PATH")
 	if c.found == nil || path != c.path || time.Since(c.at) > pluginRescan {
-		found, _ := plugins.Discover(path)
-		c.found, c.path, c.at = []plugins.Plugin{}, path, time.Now()
-		for _, p := range found {
-			if p.Executable {
-				c.found = append(c.found, p)
-			}
-		}
+		c.found, c.path, c.at = append([]engine.Plugin{}, engine.Plugins(path)...), path, time.Now()
 	}
 	return c.found
 }
 
 // pluginCodeActions offers "Run kubectl NAME" for each plugin, on the resource at
 // offset.
-func (s *Server) pluginCodeActions(snap *snapshot, d *yamlpos.Document) []protocol.CodeAction {
-	s.mu.Lock()
-	settings := s.settings
-	s.mu.Unlock()
+func (s *Server) pluginCodeActions(snap *snapshot, v view, d *yamlpos.Document) []protocol.CodeAction {
+	settings := v.settings
 	var out []protocol.CodeAction
 	seen := map[string]bool{}
 	for _, p := range s.plugins.list() {
-		if seen[p.Name] || settings.Plugins[p.Name].Hidden {
+		if !p.Executable || seen[p.Name] || settings.Plugins[p.Name].Hidden {
 			continue
 		}
 		seen[p.Name] = true
@@ -100,7 +88,7 @@ func (s *Server) pluginCodeActions(snap *snapshot, d *yamlpos.Document) []protoc
 }
 
 // executePlugin runs a plugin on a resource; the request's cancellation kills it.
-func (s *Server) executePlugin(ctx context.Context, args []json.RawMessage) (any, error) {
+func (s *Server) executePlugin(ctx context.Context, _ string, args []json.RawMessage) (any, error) {
 	if len(args) < 2 {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "the arguments are the plugin name, the document URI and a resource index or position")
 	}
@@ -108,40 +96,33 @@ func (s *Server) executePlugin(ctx context.Context, args []json.RawMessage) (any
 	if err := json.Unmarshal(args[0], &name); err != nil || name == "" {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "the first argument is the plugin's name")
 	}
-	p, err := plugins.Lookup(s.plugins.list(), name)
+	p, err := engine.LookupPlugin(s.plugins.list(), name)
 	if err != nil {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
 	}
-	t, err := s.pluginTarget(args[1:])
+	u, o, v, err := s.pluginTarget(args[1:])
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	settings := s.settings
-	conn := s.cluster
-	s.mu.Unlock()
-	ps := settings.Plugins[name]
-	req := plugins.Request{APIVersion: t.obj.GetAPIVersion(), Kind: t.obj.GetKind(), Name: t.obj.GetName(),
-		Namespace: t.obj.GetNamespace(), File: t.file, Args: ps.Args,
-		Timeout: time.Duration(ps.TimeoutSeconds * float64(time.Second))}
+	ps, conn := v.settings.Plugins[name], v.cluster
+	target := engine.PluginTarget{File: localPath(u), Stdin: ps.Stdin}
 	if conn != nil {
-		req.Context = conn.client.Context
-		if req.Namespace == "" && t.namespaced {
-			req.Namespace = conn.client.Namespace
-		}
+		target.Context, target.Fallback = conn.Context(), conn.Namespace()
 	}
-	if ps.Stdin {
-		req.Stdin = t.text
+	req, err := v.eng.PluginRequest(o, target)
+	if err != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
 	}
+	req.Args, req.Timeout = ps.Args, time.Duration(ps.TimeoutSeconds*float64(time.Second))
 	s.progress.busy("kubectl " + name)
-	res, err := plugins.Run(ctx, p, req)
+	res, err := engine.RunPlugin(ctx, p, req)
 	s.progress.idle()
-	var refused *plugins.RefusedError
+	var refused *engine.PluginRefusedError
 	switch {
 	case errors.As(err, &refused):
 		s.showMessage(protocol.MessageTypeError, "kubectl-lsp: kubectl "+name+" not run: "+err.Error())
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
-	case err != nil && !errors.Is(err, plugins.ErrTimeout):
+	case err != nil && !errors.Is(err, engine.ErrPluginTimeout):
 		s.showMessage(protocol.MessageTypeError, "kubectl-lsp: kubectl "+name+": "+err.Error())
 		return nil, jsonrpc2.NewError(jsonrpc2.InternalError, err.Error())
 	}
@@ -153,7 +134,7 @@ func (s *Server) executePlugin(ctx context.Context, args []json.RawMessage) (any
 		fmt.Fprintf(&text, "\n--- stderr ---\n%s", res.Stderr)
 	}
 	status := fmt.Sprintf("exit status %d after %v", res.ExitCode, res.Duration.Round(time.Millisecond))
-	if errors.Is(err, plugins.ErrTimeout) {
+	if errors.Is(err, engine.ErrPluginTimeout) {
 		status = "killed: " + err.Error()
 	}
 	fmt.Fprintf(&text, "\n--- %s ---\n", status)
@@ -170,15 +151,6 @@ func (s *Server) executePlugin(ctx context.Context, args []json.RawMessage) (any
 	return out, nil
 }
 
-type pluginTarget struct {
-	obj  *unstructured.Unstructured
-	text []byte
-	// file is the document's absolute path on disk, "" when its URI is not a file: URI
-	// (an untitled editor, a virtual document), so {file} is never the URI's text.
-	file       string
-	namespaced bool
-}
-
 // localPath is the absolute path of a file: URI, else "".
 func localPath(u protocol.DocumentURI) string {
 	parsed, err := url.Parse(string(u))
@@ -191,43 +163,28 @@ func localPath(u protocol.DocumentURI) string {
 	return ""
 }
 
-// pluginTarget finds the resource a plugin runs on, with or without a cluster.
-func (s *Server) pluginTarget(args []json.RawMessage) (*pluginTarget, error) {
+// pluginTarget finds the object a plugin runs on, with or without a cluster, and the
+// engine that knows its scope.
+func (s *Server) pluginTarget(args []json.RawMessage) (protocol.DocumentURI, engine.Object, view, error) {
 	u, at, err := s.documentArgs(args, 2)
 	if err != nil {
-		return nil, err
+		return u, engine.Object{}, view{}, err
 	}
+	snap, v := s.opened(u)
+	if snap == nil || v.eng == nil {
+		return u, engine.Object{}, v, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s is not open", u)
+	}
+	snap.parse()
 	index := -1
 	if at != nil {
 		index = *at
 	}
-	s.mu.Lock()
-	doc, eng := s.docs[u], s.eng
-	s.mu.Unlock()
-	if doc == nil {
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s is not open", u)
-	}
-	s.mu.Lock()
-	snap := doc.snap
-	s.mu.Unlock()
-	snap.parse()
 	for _, d := range snap.file.Docs {
-		if d.Index != index {
-			continue
-		}
-		m := kube.DocumentObject(d)
-		if m == nil {
-			break
-		}
-		obj := &unstructured.Unstructured{Object: m}
-		t := &pluginTarget{obj: obj, text: d.Text(), file: localPath(u), namespaced: true}
-		if eng != nil {
-			gvk := obj.GroupVersionKind()
-			if typ, _ := eng.Source().Lookup(schema.GVK{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}); typ != nil {
-				t.namespaced = typ.Namespaced
+		if d.Index == index {
+			if o, err := engine.ReadObject(d); err == nil {
+				return u, o, v, nil
 			}
 		}
-		return t, nil
 	}
-	return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "document %d of %s is not a Kubernetes object", index, snap.doc.name)
+	return u, engine.Object{}, v, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "document %d of %s is not a Kubernetes object", index, snap.doc.name)
 }

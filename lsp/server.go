@@ -9,18 +9,18 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
-
-	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
-	"github.com/kubectl-lsp/kubectl-lsp/internal/version"
 )
+
+// WrapTransport is for tests: it wraps the network transport of every cluster client.
+type WrapTransport = func(http.RoundTripper) http.RoundTripper
 
 // Options configure a Server.
 type Options struct {
@@ -43,9 +43,8 @@ type Server struct {
 	log      *slog.Logger
 	defaults Settings
 
-	// features, when set (tests), answers hover, completion and symbols instead of the
-	// engine.
-	features any
+	// features, when set (tests), answers the editor features instead of the engine.
+	features features
 	// testHookRequest, when set (tests), runs at the start of every request's goroutine.
 	testHookRequest func(ctx context.Context, id jsonrpc2.ID, method string)
 
@@ -343,112 +342,6 @@ func decodeParams(raw json.RawMessage, v any) error {
 	return nil
 }
 
-func (s *Server) initialize(raw json.RawMessage) (any, error) {
-	var p initializeParams
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "invalid initialize params: %v", err)
-		}
-	}
-	settings, err := parseSettings(p.InitializationOptions, s.defaults)
-	if err != nil {
-		s.showMessage(protocol.MessageTypeWarning, "kubectl-lsp: initializationOptions: "+err.Error())
-	}
-	root := ""
-	switch {
-	case p.RootURI != "":
-		root = uriFilename(p.RootURI)
-	case p.RootPath != "":
-		root = p.RootPath
-	case len(p.WorkspaceFolders) > 0:
-		root = uriFilename(protocol.DocumentURI(p.WorkspaceFolders[0].URI))
-	}
-	var skips []SkipConfirmation
-	for _, e := range settings.SkipConfirmationContexts {
-		if p := e.problem(); p != "" {
-			s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("kubectl-lsp: skipConfirmationContexts entry %q is ignored (apply and delete still ask): %s", e.String(), p))
-			continue
-		}
-		skips = append(skips, e)
-	}
-	s.mu.Lock()
-	s.settings, s.initSettings = settings, settings
-	s.userSkips = skips
-	s.root = root
-	s.caps = p.caps()
-	s.actionCaps = parseActionCaps(raw)
-	s.mu.Unlock()
-	s.rebuild(nil)
-	s.mu.Lock()
-	s.state = stateInitialized
-	s.mu.Unlock()
-	return &protocol.InitializeResult{
-		Capabilities: s.capabilities(),
-		ServerInfo:   &protocol.ServerInfo{Name: "kubectl-lsp", Version: version.Version},
-	}, nil
-}
-
-// capabilities advertises exactly what the server answers.
-func (s *Server) capabilities() protocol.ServerCapabilities {
-	caps := protocol.ServerCapabilities{
-		TextDocumentSync: &protocol.TextDocumentSyncOptions{
-			OpenClose: true,
-			Change:    protocol.TextDocumentSyncKindIncremental,
-			Save:      &protocol.SaveOptions{IncludeText: false},
-		},
-		ExecuteCommandProvider: &protocol.ExecuteCommandOptions{Commands: serverCommands},
-	}
-	src := s.featureSource(nil)
-	if _, ok := src.(hoverer); ok {
-		caps.HoverProvider = true
-	}
-	if _, ok := src.(completer); ok {
-		caps.CompletionProvider = &protocol.CompletionOptions{TriggerCharacters: []string{":", " ", "-"}}
-	}
-	if _, ok := src.(symbolizer); ok {
-		caps.DocumentSymbolProvider = true
-		caps.FoldingRangeProvider = true
-	}
-	if _, ok := src.(*engine.Engine); ok {
-		// Resource lenses come from the engine's outline, not from a test's stand-in.
-		caps.CodeLensProvider = &protocol.CodeLensOptions{}
-	}
-	if _, ok := src.(quickFixer); ok {
-		// Options, with the kinds, only for clients that take CodeAction literals.
-		caps.CodeActionProvider = true
-		if s.actionCaps.literals {
-			caps.CodeActionProvider = &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix}}
-		}
-	}
-	return caps
-}
-
-func (s *Server) shutdown() {
-	s.stopCluster()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.state = stateShutdown
-	for _, doc := range s.docs {
-		if doc.cancel != nil {
-			doc.cancel()
-		}
-	}
-}
-
-func (s *Server) exit() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	select {
-	case <-s.exited:
-		return
-	default:
-	}
-	if s.state != stateShutdown {
-		s.exitErr = ErrExitWithoutShutdown
-	}
-	close(s.exited)
-}
-
 func (s *Server) cancelRequest(raw json.RawMessage) error {
 	var p cancelParams
 	if err := decodeParams(raw, &p); err != nil {
@@ -465,136 +358,6 @@ func (s *Server) cancelRequest(raw json.RawMessage) error {
 		cancel()
 	}
 	return nil
-}
-
-func (s *Server) didOpen(raw json.RawMessage) error {
-	var p protocol.DidOpenTextDocumentParams
-	if err := decodeParams(raw, &p); err != nil {
-		return err
-	}
-	uri := p.TextDocument.URI
-	doc := &document{uri: uri, name: uriFilename(uri)}
-	doc.snap = newSnapshot(doc, p.TextDocument.Version, []byte(p.TextDocument.Text))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if old := s.docs[uri]; old != nil {
-		s.log.Warn("didOpen of an open document; replacing it", "uri", uri)
-		if old.cancel != nil {
-			old.cancel()
-		}
-		doc.crdKey = old.crdKey
-	}
-	s.docs[uri] = doc
-	s.schedule(doc, 0)
-	return nil
-}
-
-func (s *Server) didChange(raw json.RawMessage) error {
-	var p didChangeParams
-	if err := decodeParams(raw, &p); err != nil {
-		return err
-	}
-	uri := p.TextDocument.URI
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	doc := s.docs[uri]
-	if doc == nil {
-		return fmt.Errorf("didChange of %s, which is not open", uri)
-	}
-	text, err := applyChanges(doc.snap.text, p.ContentChanges)
-	if err != nil {
-		return fmt.Errorf("didChange of %s version %d: %w; the document is out of sync until it is reopened", uri, p.TextDocument.Version, err)
-	}
-	doc.snap = newSnapshot(doc, p.TextDocument.Version, text)
-	s.schedule(doc, s.settings.debounce())
-	return nil
-}
-
-func (s *Server) didClose(raw json.RawMessage) error {
-	var p protocol.DidCloseTextDocumentParams
-	if err := decodeParams(raw, &p); err != nil {
-		return err
-	}
-	uri := p.TextDocument.URI
-	s.mu.Lock()
-	doc := s.docs[uri]
-	delete(s.docs, uri)
-	if doc != nil && doc.cancel != nil {
-		doc.cancel()
-	}
-	s.mu.Unlock()
-	if doc == nil {
-		return fmt.Errorf("didClose of %s, which is not open", uri)
-	}
-	// Clear what was published; a closed file's problems are no longer shown.
-	doc.publishMu.Lock()
-	s.notify(protocol.MethodTextDocumentPublishDiagnostics, &publishDiagnosticsParams{URI: uri, Version: doc.snap.version, Diagnostics: []protocol.Diagnostic{}})
-	doc.publishMu.Unlock()
-	if doc.crdKey != 0 {
-		s.goRebuild()
-	}
-	return nil
-}
-
-func (s *Server) didChangeConfiguration(raw json.RawMessage) error {
-	var p struct {
-		Settings json.RawMessage `json:"settings"`
-	}
-	if err := decodeParams(raw, &p); err != nil {
-		return err
-	}
-	// The pushed settings replace the earlier ones, over the initializationOptions.
-	s.mu.Lock()
-	base := s.initSettings
-	s.mu.Unlock()
-	if len(p.Settings) == 0 || string(p.Settings) == "null" {
-		return nil // nothing pushed (the client may expect workspace/configuration pulls)
-	}
-	settings, err := parseSettings(p.Settings, base)
-	if err != nil {
-		s.showMessage(protocol.MessageTypeWarning, "kubectl-lsp: settings: "+err.Error())
-		return err
-	}
-	if !slices.Equal(settings.SkipConfirmationContexts, base.SkipConfirmationContexts) {
-		// Only the initializationOptions may skip confirmations.
-		settings.SkipConfirmationContexts = base.SkipConfirmationContexts
-		s.mu.Lock()
-		warned := s.skipWarned
-		s.skipWarned = true
-		s.mu.Unlock()
-		s.log.Warn("skipConfirmationContexts from workspace/didChangeConfiguration ignored")
-		if !warned {
-			s.showMessage(protocol.MessageTypeWarning, "kubectl-lsp: skipConfirmationContexts can only be set in the user's settings, "+
-				"passed when the server starts (initializationOptions); the value sent with the workspace settings is ignored. "+
-				"A changed user setting takes effect when the server restarts.")
-		}
-	}
-	s.mu.Lock()
-	if settings.Context != s.settings.Context || settings.Kubeconfig != s.settings.Kubeconfig {
-		s.contextOverride = "" // the user chose in the settings
-	}
-	s.settings = settings
-	s.mu.Unlock()
-	s.goRebuild()
-	return nil
-}
-
-// goRebuild rebuilds the engine in the background (then every open file is re-validated).
-func (s *Server) goRebuild() { s.goBackground(func() { s.rebuild(nil) }) }
-
-// goBackground runs fn on a goroutine the server waits for when it ends, unless it is
-// ending already.
-func (s *Server) goBackground(fn func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		fn()
-	}()
 }
 
 func (s *Server) notify(method string, params any) {

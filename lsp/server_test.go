@@ -66,7 +66,7 @@ func TestInitializeCapabilities(t *testing.T) {
 	if caps.CompletionProvider == nil || !reflect.DeepEqual(caps.CompletionProvider.TriggerCharacters, []string{":", " ", "-"}) {
 		t.Errorf("completionProvider = %+v", caps.CompletionProvider)
 	}
-	if caps.CodeActionProvider != nil || caps.CodeLensProvider != nil || caps.DefinitionProvider != nil {
+	if caps.DefinitionProvider != nil || caps.ReferencesProvider != nil || caps.RenameProvider != nil {
 		t.Errorf("advertises what it does not answer: %+v", caps)
 	}
 	if res.ServerInfo == nil || res.ServerInfo.Name != "kubectl-lsp" {
@@ -74,15 +74,12 @@ func TestInitializeCapabilities(t *testing.T) {
 	}
 }
 
-func TestCapabilitiesFollowTheEngine(t *testing.T) {
+func TestCapabilitiesAdvertised(t *testing.T) {
 	h := newHarness(t, harnessOptions{noInitialize: true})
 	caps := h.initialize(harnessOptions{}).Capabilities
-	var eng any = &engine.Engine{}
-	_, hov := eng.(hoverer)
-	_, comp := eng.(completer)
-	_, sym := eng.(symbolizer)
-	if (caps.HoverProvider == true) != hov || (caps.CompletionProvider != nil) != comp || (caps.DocumentSymbolProvider == true) != sym {
-		t.Errorf("capabilities %+v do not match the engine (hover %v, completion %v, symbols %v)", caps, hov, comp, sym)
+	if caps.HoverProvider != true || caps.CompletionProvider == nil || caps.DocumentSymbolProvider != true ||
+		caps.FoldingRangeProvider != true || caps.CodeLensProvider == nil || caps.CodeActionProvider != true {
+		t.Errorf("capabilities %+v: want hover, completion, symbols, folding, code lenses and code actions", caps)
 	}
 }
 
@@ -528,6 +525,8 @@ func (fakeFeatures) Complete(f *yamlpos.File, offset int) []engine.CompletionIte
 	}
 }
 
+func (fakeFeatures) QuickFixes(*yamlpos.File, yamlpos.Range) []engine.CodeAction { return nil }
+
 func (fakeFeatures) Symbols(f *yamlpos.File) []engine.Symbol {
 	var out []engine.Symbol
 	for _, d := range f.Docs {
@@ -630,13 +629,6 @@ func TestFeatureConversionsForOlderClients(t *testing.T) {
 
 // TestEngineFeatures runs hover, completion and symbols through the real engine.
 func TestEngineFeatures(t *testing.T) {
-	var eng any = &engine.Engine{}
-	_, hov := eng.(hoverer)
-	_, comp := eng.(completer)
-	_, sym := eng.(symbolizer)
-	if !hov && !comp && !sym {
-		t.Skip("the engine implements no editor features yet")
-	}
 	h := newHarness(t, harnessOptions{})
 	h.Open(uriA, `apiVersion: apps/v1
 kind: Deployment
@@ -655,26 +647,20 @@ spec:
         - name: web
           image: nginx
 `)
-	if hov {
-		if res := h.Hover(uriA, "r"); res == nil || !strings.Contains(res.Contents.Value, "replicas") {
-			t.Errorf("hover on replicas = %+v", res)
-		}
+	if res := h.Hover(uriA, "r"); res == nil || !strings.Contains(res.Contents.Value, "replicas") {
+		t.Errorf("hover on replicas = %+v", res)
 	}
-	if comp {
-		found := false
-		for _, it := range h.Complete(uriA, "c").Items {
-			found = found || it.Label == "minReadySeconds"
-		}
-		if !found {
-			t.Error("completion in spec: no minReadySeconds")
-		}
+	found := false
+	for _, it := range h.Complete(uriA, "c").Items {
+		found = found || it.Label == "minReadySeconds"
 	}
-	if sym {
-		if syms := h.Symbols(uriA); len(syms) != 1 || !strings.Contains(syms[0].Name, "Deployment") {
-			t.Errorf("symbols = %+v", syms)
-		}
-		if len(h.Folding(uriA)) == 0 {
-			t.Error("no folding ranges")
-		}
+	if !found {
+		t.Error("completion in spec: no minReadySeconds")
+	}
+	if syms := h.Symbols(uriA); len(syms) != 1 || !strings.Contains(syms[0].Name, "Deployment") {
+		t.Errorf("symbols = %+v", syms)
+	}
+	if len(h.Folding(uriA)) == 0 {
+		t.Error("no folding ranges")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -16,85 +15,81 @@ import (
 	"github.com/kubectl-lsp/kubectl-lsp/kube"
 )
 
-// autoTimeout bounds each call to the cluster when the schema source is auto (the
-// embedded schemas are a fine answer; a dead cluster must not stall a CI job).
-const autoTimeout = 5 * time.Second
-
 // sourceHelp documents --schema-source for every command that has it.
 const sourceHelp = "where schemas come from: auto (the current context's cluster when there is one and it answers, else the embedded release), cluster (fail when it cannot be read) or builtin"
 
-// clusterSchemas returns the cluster schema source a command should use, or nil for the
-// embedded schemas. With "auto", a missing context, an unreadable kubeconfig or an
-// unreachable cluster (with nothing cached) fall back with a note on errOut; with
-// "cluster" they are errors. An explicit --kubernetes-version with "auto" means the
-// embedded release.
-func clusterSchemas(ctx context.Context, flags *genericclioptions.ConfigFlags, source, release string, errOut io.Writer) (*kube.Schemas, error) {
-	switch source {
-	case engine.SourceBuiltin:
-		return nil, nil
-	case "", engine.SourceAuto:
-		if release != "" {
-			return nil, nil
+// settingFlags name, for a command-line user, the settings the engine's errors name.
+var settingFlags = map[string]string{
+	"schemaSource":      "--schema-source: ",
+	"kubernetesVersion": "--kubernetes-version: ",
+	"crdPaths":          "--crd ", // its errors start with the path
+}
+
+// flagError turns an engine error about a setting into a usage error naming its flag.
+func flagError(err error) error {
+	var se *engine.SettingError
+	if errors.As(err, &se) {
+		if flag, ok := settingFlags[se.Setting]; ok {
+			return usageError("%s%v", flag, se.Err)
 		}
-	case engine.SourceCluster:
-	default:
-		return nil, usageError("unknown schema source %q: use auto, cluster or builtin", source)
 	}
-	auto := source != engine.SourceCluster
-	opts := kube.Options{Flags: flags}
-	if auto && (flags == nil || flags.Timeout == nil || *flags.Timeout == "" || *flags.Timeout == "0") {
-		opts.Timeout = autoTimeout
-	}
-	c, err := kube.New(opts)
+	return &ExitError{Code: 2, Err: err}
+}
+
+// connectSchemas opens the cluster a command's --schema-source selects and loads its
+// schemas, or returns nil for the embedded schemas. What happens when the cluster cannot
+// be used is the engine's policy (engine.Fallback); this prints its note on errOut.
+func connectSchemas(ctx context.Context, flags *genericclioptions.ConfigFlags, source, release string, errOut io.Writer) (*engine.Cluster, error) {
+	choice, err := engine.ChooseCluster(source, release)
 	if err != nil {
-		if auto {
-			if !errors.Is(err, kube.ErrNoContext) {
-				fmt.Fprintf(errOut, "kubectl-lsp: not using a cluster: %v; using the embedded schemas\n", err)
+		return nil, flagError(err)
+	}
+	c, err := engine.Connect(engine.ClusterOptions{Choice: choice, Flags: flags, Wait: true})
+	if err == nil {
+		var note string
+		if note, err = c.Start(ctx); err == nil {
+			if note != "" {
+				fmt.Fprintf(errOut, "kubectl-lsp: %s\n", note)
 			}
-			return nil, nil
+			return c, nil
 		}
+	}
+	note, fatal := engine.Fallback(choice, err)
+	if fatal {
 		return nil, &ExitError{Code: 2, Err: fmt.Errorf("--schema-source=cluster: %w", err)}
 	}
-	s := kube.NewSchemas(c, kube.SchemaOptions{Wait: true})
-	if err := s.Start(ctx); err != nil {
-		if auto {
-			fmt.Fprintf(errOut, "kubectl-lsp: %s: %v; using the embedded schemas\n", c, err)
-			return nil, nil
-		}
-		return nil, &ExitError{Code: 2, Err: fmt.Errorf("--schema-source=cluster: %s: %w", c, err)}
+	if note != "" {
+		fmt.Fprintf(errOut, "kubectl-lsp: %s\n", note)
 	}
-	if st := s.Status(); st.LastError != "" {
-		fmt.Fprintf(errOut, "kubectl-lsp: %s: %s; using the schemas cached at %s\n", c, st.LastError, st.LastRefresh.Format(time.RFC3339))
-	}
-	return s, nil
+	return nil, nil
 }
 
 // newEngine builds a command's engine with the schema source its flags select.
 func newEngine(ctx context.Context, flags *genericclioptions.ConfigFlags, opts engine.Options, errOut io.Writer) (*engine.Engine, error) {
-	cluster, err := clusterSchemas(ctx, flags, opts.SchemaSource, opts.KubernetesVersion, errOut)
+	cluster, err := connectSchemas(ctx, flags, opts.SchemaSource, opts.KubernetesVersion, errOut)
 	if err != nil {
 		return nil, err
 	}
 	if cluster != nil {
-		opts.Cluster = cluster
+		opts.Cluster = cluster.Schemas()
 	} else if opts.SchemaSource == engine.SourceAuto {
 		opts.SchemaSource = engine.SourceBuiltin
 	}
 	eng, err := engine.New(opts)
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, flagError(err)
 	}
 	return eng, nil
 }
 
 // terminal is the user's terminal for interactive credential plugins: standard input
 // when it is one (not a pipe of manifests, not a script's).
-func terminal(streams genericiooptions.IOStreams) *kube.Terminal {
+func terminal(streams genericiooptions.IOStreams) *engine.Terminal {
 	f, ok := streams.In.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
-	return &kube.Terminal{In: f, ErrOut: streams.ErrOut}
+	return &engine.Terminal{In: f, ErrOut: streams.ErrOut}
 }
 
 // login gets the credentials of c's exec credential plugin before the first request,

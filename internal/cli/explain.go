@@ -137,7 +137,7 @@ func (o *ExplainOptions) Run() error {
 		return err
 	}
 	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return flagError(err)
 	}
 	t, path, err := explain.Resolve(eng.Source(), o.Resource, o.APIVersion)
 	if err != nil {

@@ -87,7 +87,7 @@ func (o *FeatureOptions) load() (*engine.Engine, *yamlpos.File, error) {
 		return nil, nil, err
 	}
 	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
-		return nil, nil, &ExitError{Code: 2, Err: err}
+		return nil, nil, flagError(err)
 	}
 	f, err := readInput(o.In, o.File, 0)
 	if err != nil {

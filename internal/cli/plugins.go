@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,11 +14,10 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/safefile"
-	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/plugins"
-	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
 
 // NewCmdPlugins builds `kubectl-lsp plugins` with its subcommands list and run.
@@ -256,55 +254,24 @@ func (o *PluginsRunOptions) Validate() error {
 	return nil
 }
 
-// resource is what a document says about its object.
+// resource is a document and the object it holds (or why it holds none).
 type resource struct {
-	doc                               *yamlpos.Document
-	apiVersion, kind, name, namespace string
-	err                               error
+	doc *yamlpos.Document
+	obj engine.Object
+	err error
 }
 
 func (r resource) String() string {
 	s := fmt.Sprintf("document %d", r.doc.Index)
-	switch {
-	case r.err != nil:
+	if r.err != nil {
 		return s + " (" + r.err.Error() + ")"
-	case r.kind == "" && r.name == "":
-		return s + " (no kind, no name)"
 	}
-	return fmt.Sprintf("%s: %s/%s", s, r.kind, r.name)
+	return s + ": " + r.obj.Ref()
 }
 
 func readResource(d *yamlpos.Document) resource {
-	r := resource{doc: d}
-	d.ParseDoc()
-	if d.Err != nil {
-		r.err = fmt.Errorf("syntax error: %s", d.Err.Msg)
-		return r
-	}
-	v, err := yamlpos.ToValue(d.Root, validate.DefaultAliasLimit)
-	if err != nil {
-		r.err = err
-		return r
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		r.err = errors.New("not a Kubernetes object")
-		return r
-	}
-	str := func(m map[string]any, key, path string) string {
-		s, ok := m[key].(string)
-		if !ok && m[key] != nil && r.err == nil {
-			r.err = fmt.Errorf("%s is not a string", path)
-		}
-		return s
-	}
-	r.apiVersion = str(obj, "apiVersion", "apiVersion")
-	r.kind = str(obj, "kind", "kind")
-	if meta, ok := obj["metadata"].(map[string]any); ok {
-		r.name = str(meta, "name", "metadata.name")
-		r.namespace = str(meta, "namespace", "metadata.namespace")
-	}
-	return r
+	o, err := engine.ReadObject(d)
+	return resource{doc: d, obj: o, err: err}
 }
 
 // pick chooses the document the plugin runs on.
@@ -342,7 +309,7 @@ func (o *PluginsRunOptions) pick(f *yamlpos.File) (resource, error) {
 		}
 		var matches []resource
 		for _, c := range all {
-			if c.err == nil && c.name == name && (kind == "" || strings.EqualFold(c.kind, kind)) {
+			if c.err == nil && c.obj.GetName() == name && (kind == "" || strings.EqualFold(c.obj.GetKind(), kind)) {
 				matches = append(matches, c)
 			}
 		}
@@ -370,22 +337,6 @@ func (o *PluginsRunOptions) pick(f *yamlpos.File) (resource, error) {
 	return r, nil
 }
 
-// clusterScoped reports whether a kind is known (to the newest embedded release) to be
-// cluster-scoped. Custom resources are not known: their namespace is kept.
-func clusterScoped(apiVersion, kind string) bool {
-	b, err := schema.NewBuiltin("")
-	if err != nil {
-		return false
-	}
-	group, version := schema.ParseAPIVersion(apiVersion)
-	for _, k := range b.Kinds() {
-		if k.GVK.Group == group && k.GVK.Version == version && k.GVK.Kind == kind {
-			return !k.Namespaced
-		}
-	}
-	return false
-}
-
 // maxPluginManifest bounds the manifest "plugins run" reads: a device, a named pipe or a
 // larger file is refused.
 const maxPluginManifest = 64 * safefile.MiB
@@ -395,8 +346,7 @@ func (o *PluginsRunOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	found, _ := plugins.Discover(o.pathEnv)
-	plugin, err := plugins.Lookup(found, o.PluginName)
+	plugin, err := engine.LookupPlugin(engine.Plugins(o.pathEnv), o.PluginName)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
@@ -414,30 +364,24 @@ func (o *PluginsRunOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	req := plugins.Request{
-		APIVersion: res.apiVersion, Kind: res.kind, Name: res.name, Namespace: res.namespace,
-		File: file, Args: o.ArgTemplate, ExtraArgs: o.ExtraArgs, Timeout: o.Timeout,
+	// The embedded schemas know which kinds are cluster-scoped; custom resources keep
+	// their namespace.
+	eng, err := engine.New(engine.Options{SchemaSource: engine.SourceBuiltin})
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
 	}
+	target := engine.PluginTarget{File: file, Stdin: o.Stdin}
 	if o.ConfigFlags != nil && o.ConfigFlags.Context != nil {
-		req.Context = *o.ConfigFlags.Context
+		target.Context = *o.ConfigFlags.Context
 	}
-	flagNS := ""
 	if o.ConfigFlags != nil && o.ConfigFlags.Namespace != nil {
-		flagNS = *o.ConfigFlags.Namespace
+		target.Namespace = *o.ConfigFlags.Namespace
 	}
-	switch {
-	case res.kind != "" && clusterScoped(res.apiVersion, res.kind):
-		// As the apiserver does: a cluster-scoped object has no namespace.
-		req.Namespace = ""
-	case req.Namespace == "":
-		req.Namespace = flagNS
-	case flagNS != "" && flagNS != req.Namespace:
-		// kubectl's rule for -f with -n.
-		return usageError("the namespace of %s/%s (%q) does not match -n %q: drop -n or pass -n %s", res.kind, res.name, req.Namespace, flagNS, req.Namespace)
+	req, err := eng.PluginRequest(res.obj, target)
+	if err != nil {
+		return usageError("%v", err)
 	}
-	if o.Stdin {
-		req.Stdin = res.doc.Text()
-	}
+	req.Args, req.ExtraArgs, req.Timeout = o.ArgTemplate, o.ExtraArgs, o.Timeout
 	argv, err := plugins.Argv(plugin, req)
 	if err != nil {
 		return &ExitError{Code: 2, Err: fmt.Errorf("%s: document %d: %w", f.Name, res.doc.Index, err)}
@@ -447,7 +391,7 @@ func (o *PluginsRunOptions) Run(ctx context.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	result, err := plugins.Run(ctx, plugin, req)
+	result, err := engine.RunPlugin(ctx, plugin, req)
 	o.Out.Write(result.Stdout)
 	o.ErrOut.Write(result.Stderr)
 	if result.Truncated {

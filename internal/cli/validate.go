@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +20,6 @@ import (
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
-	"github.com/kubectl-lsp/kubectl-lsp/kube"
 	"github.com/kubectl-lsp/kubectl-lsp/schema/builtin"
 )
 
@@ -113,56 +113,22 @@ func (o *ValidateOptions) Complete(args []string) error {
 	return nil
 }
 
-// dryRunWorkers bounds the dry-run requests in flight.
-const dryRunWorkers = 4
-
-// dryRunResults sends every document that is an object (not skipped) to the cluster as a
-// server-side dry-run and adds its verdicts to the results. A failure to reach the
-// cluster is an error.
-func dryRunResults(ctx context.Context, c *kube.Client, results [][]validate.Result) error {
-	var todo []*validate.Result
-	for _, rs := range results {
-		for i := range rs {
-			if rs[i].Status != validate.Skipped && rs[i].Doc != nil {
-				todo = append(todo, &rs[i])
-			}
-		}
-	}
-	var (
-		mu       sync.Mutex
-		firstErr error
-	)
-	engine.Parallel(len(todo), dryRunWorkers, func(i int) {
-		r := todo[i]
-		mu.Lock()
-		failed := firstErr != nil
-		mu.Unlock()
-		if failed || ctx.Err() != nil {
-			return
-		}
-		fs, sent, err := c.DryRunDocument(ctx, r.Doc)
-		if err != nil {
-			mu.Lock()
-			if firstErr == nil {
-				firstErr = fmt.Errorf("server-side dry-run against %s: %w", c, err)
-			}
-			mu.Unlock()
-			return
-		}
-		if !sent {
-			return
-		}
-		r.Findings = kube.MergeServerFindings(r.Findings, fs)
-		for _, f := range r.Findings {
-			if f.Severity == validate.Error {
-				r.Status = validate.Invalid
-			}
-		}
-	})
+// dryRunResults sends the documents to the cluster as server-side dry-runs (the
+// engine's policy: engine.Cluster.DryRun) and adds its verdicts to the results. A failure
+// to reach the cluster fails the command.
+func dryRunResults(ctx context.Context, c *engine.Cluster, results [][]validate.Result) error {
+	server, err := c.DryRun(ctx, slices.Concat(results...))
 	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted")
+		return &ExitError{Code: 2, Err: fmt.Errorf("interrupted")}
 	}
-	return firstErr
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	for _, rs := range results {
+		engine.ApplyDryRun(rs, server[:len(rs)])
+		server = server[len(rs):]
+	}
+	return nil
 }
 
 // Validate checks the flags.
@@ -197,14 +163,14 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	tuneGC()
-	var cluster *kube.Client
+	var cluster *engine.Cluster
 	if o.DryRun == "server" {
 		var err error
-		if cluster, err = kube.New(kube.Options{Flags: o.ConfigFlags, Terminal: terminal(o.IOStreams)}); err != nil {
+		if cluster, err = engine.Connect(engine.ClusterOptions{Choice: engine.ClusterRequired, Flags: o.ConfigFlags, Terminal: terminal(o.IOStreams)}); err != nil {
 			return &ExitError{Code: 2, Err: fmt.Errorf("--dry-run=server: %w", err)}
 		}
-		if err := login(ctx, cluster); err != nil {
-			return err
+		if err := cluster.Login(ctx); err != nil {
+			return &ExitError{Code: 2, Err: err}
 		}
 	}
 	eng, err := newEngine(ctx, o.ConfigFlags, engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource,
@@ -217,7 +183,7 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(o.ErrOut, "Create-time validation of built-in kinds: %s\n", eng.CreatePath())
 	}
 	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return flagError(err)
 	}
 	files := make([]*yamlpos.File, 0, len(o.paths))
 	for _, p := range o.paths {
@@ -235,7 +201,7 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 	}
 	if cluster != nil {
 		if err := dryRunResults(ctx, cluster, results); err != nil {
-			return &ExitError{Code: 2, Err: err}
+			return err
 		}
 	}
 	rep := newReport(files, results)

@@ -7,6 +7,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,16 +75,13 @@ type Engine struct {
 
 // New builds an engine. The embedded schemas are opened lazily, per group-version.
 func New(opts Options) (*Engine, error) {
-	switch opts.SchemaSource {
-	case "", SourceAuto:
-	case SourceBuiltin:
+	switch choice, err := ChooseCluster(opts.SchemaSource, ""); {
+	case err != nil:
+		return nil, err
+	case choice == NoCluster:
 		opts.Cluster = nil
-	case SourceCluster:
-		if opts.Cluster == nil {
-			return nil, fmt.Errorf("--schema-source=cluster: no cluster to read schemas from")
-		}
-	default:
-		return nil, fmt.Errorf("unknown schema source %q: use auto, cluster or builtin", opts.SchemaSource)
+	case choice == ClusterRequired && opts.Cluster == nil:
+		return nil, &SettingError{Setting: "schemaSource", Err: errors.New("schema source cluster: no cluster to read schemas from")}
 	}
 	release := opts.KubernetesVersion
 	if release == "" && opts.Cluster != nil {
@@ -93,7 +91,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	b, err := schema.NewBuiltin(release)
 	if err != nil {
-		return nil, fmt.Errorf("--kubernetes-version: %w (embedded: %s)", err, strings.Join(builtin.Versions(), ", "))
+		return nil, &SettingError{Setting: "kubernetesVersion", Err: fmt.Errorf("%w (embedded: %s)", err, strings.Join(builtin.Versions(), ", "))}
 	}
 	e := &Engine{opts: opts, builtin: b, crds: schema.NewCRDs()}
 	e.crds.BuiltIn = b.ServesGroupVersion
@@ -129,6 +127,12 @@ func (e *Engine) Source() schema.Source { return e.chain }
 
 // Cluster is the live cluster's schema source, nil when the engine has none.
 func (e *Engine) Cluster() ClusterSource { return e.opts.Cluster }
+
+// FallsBackFor reports whether the embedded release in use is the one a cluster of
+// version (e.g. "1.37") falls back to.
+func (e *Engine) FallsBackFor(version string) bool {
+	return e.builtin.Version() == builtin.Nearest(version)
+}
 
 // Builtin is the embedded release in use.
 func (e *Engine) Builtin() *schema.Builtin { return e.builtin }
@@ -201,17 +205,17 @@ func (e *Engine) LoadCRDPaths(paths []string) error {
 	for _, p := range paths {
 		files, err := ExpandPaths([]string{p}, true)
 		if err != nil {
-			return fmt.Errorf("--crd %s: %w", p, err)
+			return &SettingError{Setting: "crdPaths", Err: fmt.Errorf("%s: %w", p, err)}
 		}
 		for _, name := range files {
 			data, err := os.ReadFile(name)
 			if err != nil {
-				return fmt.Errorf("--crd: %w", err)
+				return &SettingError{Setting: "crdPaths", Err: err}
 			}
 			f := yamlpos.Split(name, data)
 			if len(e.AddCRDs(f)) == 0 && len(files) == 1 && !strings.HasSuffix(p, string(filepath.Separator)) {
 				if info, err := os.Stat(p); err == nil && !info.IsDir() {
-					return fmt.Errorf("--crd %s: no apiextensions.k8s.io/v1 CustomResourceDefinition found", p)
+					return &SettingError{Setting: "crdPaths", Err: fmt.Errorf("%s: no apiextensions.k8s.io/v1 CustomResourceDefinition found", p)}
 				}
 			}
 		}

@@ -25,6 +25,8 @@ var rules = []rule{
 		from: []string{"schema/...", "kube", "plugins", "internal/validate", "internal/apiserver", "internal/yamlpos", "internal/complete", "internal/explain", "internal/safefile", "internal/version"},
 		to:   []string{"internal/engine", "lsp", "internal/cli", "cmd/..."}},
 	{why: "the engine does not depend on the faces", from: []string{"internal/engine"}, to: []string{"lsp", "internal/cli"}},
+	{why: "the language server converts protocol and engine types; cluster, plugin and schema work is the engine's",
+		from: []string{"lsp"}, to: []string{"kube", "plugins", "schema/...", "internal/apiserver", "internal/complete", "internal/explain"}},
 	{why: "test and benchmark machinery stays out of the product",
 		from:   []string{"..."},
 		except: []string{"internal/testcluster/...", "internal/bench/..."},
