@@ -34,16 +34,11 @@ func (s *Server) rebuild(trigger *document) {
 	s.mu.Unlock()
 
 	var problems []string
-	opts := settings.engineOptions()
 	cluster, problem := s.ensureCluster(settings)
 	if problem != "" {
 		problems = append(problems, problem)
 	}
-	if cluster != nil {
-		opts.Cluster = cluster
-	} else if opts.SchemaSource == engine.SourceCluster {
-		opts.SchemaSource = engine.SourceBuiltin
-	}
+	opts := settings.engineOptions().WithCluster(cluster)
 	eng, err := engine.New(opts)
 	if err != nil {
 		problems = append(problems, err.Error()+"; using the newest embedded release")

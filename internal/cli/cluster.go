@@ -70,12 +70,11 @@ func newEngine(ctx context.Context, flags *genericclioptions.ConfigFlags, opts e
 	if err != nil {
 		return nil, err
 	}
+	var src engine.ClusterSource
 	if cluster != nil {
-		opts.Cluster = cluster.Schemas()
-	} else if opts.SchemaSource == engine.SourceAuto {
-		opts.SchemaSource = engine.SourceBuiltin
+		src = cluster.Schemas()
 	}
-	eng, err := engine.New(opts)
+	eng, err := engine.New(opts.WithCluster(src))
 	if err != nil {
 		return nil, flagError(err)
 	}

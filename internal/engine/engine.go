@@ -73,6 +73,17 @@ type Engine struct {
 	meta     *schema.Schema
 }
 
+// WithCluster is opts with the cluster a face connected to (nil: none). Without one, the
+// schema source falls back to the embedded schemas: whether that is allowed was decided
+// when connecting (Fallback), and the user was told.
+func (opts Options) WithCluster(c ClusterSource) Options {
+	opts.Cluster = c
+	if c == nil && opts.SchemaSource != SourceBuiltin {
+		opts.SchemaSource = SourceBuiltin
+	}
+	return opts
+}
+
 // New builds an engine. The embedded schemas are opened lazily, per group-version.
 func New(opts Options) (*Engine, error) {
 	switch choice, err := ChooseCluster(opts.SchemaSource, ""); {
