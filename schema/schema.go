@@ -1,5 +1,6 @@
-// Package schema owns where schemas come from (embedded Kubernetes releases, CRD manifests,
-// later the live cluster) and compiles OpenAPI v3 into trees that validation, explain and
+// Package schema owns the schema sources that need no network (embedded Kubernetes
+// releases, CRD manifests) and the Source interface a live cluster's source (package
+// kube) implements too, and compiles OpenAPI v3 into trees that validation, explain and
 // completion walk.
 //
 // Invariants: a compiled tree is immutable once built and shared between goroutines;
