@@ -1,5 +1,5 @@
-// Package schema owns where schemas come from (embedded Kubernetes releases, CRD manifests,
-// later the live cluster) and compiles OpenAPI v3 into trees that validation, explain and
+// Package schema owns where schemas come from (embedded Kubernetes releases, CRD manifests;
+// a live cluster's through package kube) and compiles OpenAPI v3 into trees that validation, explain and
 // completion walk.
 //
 // Invariants: a compiled tree is immutable once built and shared between goroutines;

@@ -104,6 +104,9 @@ type fixer struct {
 	res validate.Result
 	// at indexes the document's scalar nodes (keys and values) by range.
 	at map[yamlpos.Range]nodeLoc
+	// kind is the kind of the object the finding being fixed is in, for the required
+	// fields of placeholders.
+	kind string
 }
 
 // nodeLoc is a scalar node and where it sits: the key or the value of entry i (an even
@@ -151,6 +154,8 @@ func (fx *fixer) index(n *yaml.Node, depth int) {
 }
 
 func (fx *fixer) fixes(fd validate.Finding) []CodeAction {
+	obj, _ := fx.object(yamlpos.ParsePath(fd.Field))
+	fx.kind = mappingScalar(obj, "kind")
 	switch fd.Code {
 	case validate.CodeType:
 		return fx.typeFix(fd)
