@@ -21,7 +21,7 @@ type (
 		Hover(f *yamlpos.File, offset int) (*engine.HoverResult, bool)
 	}
 	completer interface {
-		Complete(f *yamlpos.File, offset int) []engine.CompletionItem
+		Complete(f *yamlpos.File, offset int, opts engine.CompleteOptions) []engine.CompletionItem
 	}
 	symbolizer interface {
 		Symbols(f *yamlpos.File) []engine.Symbol
@@ -110,7 +110,9 @@ func (s *Server) completion(ctx context.Context, raw json.RawMessage) (any, erro
 	if !ok {
 		return list, nil
 	}
-	items := c.Complete(snap.file, offset)
+	// Multi-line items are sent with their full indentation and insertTextMode asIs, or,
+	// to a client that cannot be told asIs, indented relative to the line they start on.
+	items := c.Complete(snap.file, offset, engine.CompleteOptions{Snippets: caps.snippets, RelativeIndent: !caps.insertAsIs})
 	m := snap.file.Mapper
 	for _, it := range items {
 		if it.Snippet && !caps.snippets {
@@ -135,6 +137,9 @@ func (s *Server) completion(ctx context.Context, raw json.RawMessage) (any, erro
 		}
 		if it.Snippet {
 			item.InsertTextFormat = protocol.InsertTextFormatSnippet
+		}
+		if caps.insertAsIs && strings.Contains(text, "\n") {
+			item.InsertTextMode = protocol.InsertTextModeAsIs
 		}
 		if it.Documentation != "" {
 			item.Documentation = protocol.MarkupContent{Kind: protocol.Markdown, Value: it.Documentation}
@@ -438,8 +443,8 @@ func matchDiagnostic(sent []protocol.Diagnostic, snap *snapshot, f validate.Find
 }
 
 // CommandShowResource is the command of the resource code lenses. The server does not
-// execute it (it advertises no executeCommandProvider): the lens is a label, and
-// clients or editor extensions may bind the command. Its arguments are the document URI
+// execute it (it is not among the commands its executeCommandProvider lists): the lens
+// is a label, and clients or editor extensions may bind the command. Its arguments are the document URI
 // and the index of the resource's --- document in the file (from 0).
 const CommandShowResource = "kubectl-lsp.showResource"
 
