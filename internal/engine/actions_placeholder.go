@@ -55,7 +55,8 @@ func (fx *fixer) placeholder(s *schema.Schema, depth int) yamlpos.Value {
 	}
 	switch {
 	case t.IntOrString:
-		return yamlpos.LiteralValue("0")
+		// 1 as for integers: most are ports, which the apiserver rejects at 0.
+		return yamlpos.LiteralValue("1")
 	case t.Name == "io.k8s.apimachinery.pkg.api.resource.Quantity":
 		return yamlpos.StringValue("0")
 	}
