@@ -102,7 +102,7 @@ func TestHover(t *testing.T) {
 				}
 			}},
 		{name: "enum and default", src: at(deployment, "protocol: T"), path: "spec.template.spec.containers[0].ports[0].protocol", text: "TCP",
-			md: []string{"**Enum:** `SCTP`, `TCP`, `UDP`", "**Default:** `\"TCP\"`"},
+			md: []string{"**Enum:**\n\n- `SCTP` is the SCTP protocol.\n- `TCP` is the TCP protocol.\n- `UDP` is the UDP protocol.\n", "**Default:** `\"TCP\"`"},
 			check: func(t *testing.T, h *engine.HoverResult) {
 				if !slices.Equal(h.Enum, []string{"SCTP", "TCP", "UDP"}) || h.Default != `"TCP"` {
 					t.Errorf("enum %q, default %q", h.Enum, h.Default)
