@@ -444,8 +444,8 @@ func matchDiagnostic(sent []protocol.Diagnostic, snap *snapshot, f validate.Find
 
 // CommandShowResource is the command of the resource code lenses. The server does not
 // execute it (it is not among the commands its executeCommandProvider lists): the lens
-// is a label, and clients or editor extensions may bind the command. Its arguments are the document URI
-// and the index of the resource's --- document in the file (from 0).
+// is a label, and clients or editor extensions may bind the command. Its arguments are
+// the document URI and the index of the resource's --- document in the file (from 0).
 const CommandShowResource = "kubectl-lsp.showResource"
 
 // codeLens answers textDocument/codeLens with one lens per Kubernetes resource of the
