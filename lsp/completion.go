@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
@@ -18,7 +19,9 @@ func (s *Server) completion(ctx context.Context, raw json.RawMessage) (any, erro
 	if snap == nil {
 		return list, nil
 	}
-	items := v.features.Complete(snap.file, offset)
+	// Multi-line items are sent with their full indentation and insertTextMode asIs, or,
+	// to a client that cannot be told asIs, indented relative to the line they start on.
+	items := v.features.Complete(snap.file, offset, engine.CompleteOptions{Snippets: v.caps.snippets, RelativeIndent: !v.caps.insertAsIs})
 	m := snap.file.Mapper
 	for _, it := range items {
 		if it.Snippet && !v.caps.snippets {
@@ -43,6 +46,9 @@ func (s *Server) completion(ctx context.Context, raw json.RawMessage) (any, erro
 		}
 		if it.Snippet {
 			item.InsertTextFormat = protocol.InsertTextFormatSnippet
+		}
+		if v.caps.insertAsIs && strings.Contains(text, "\n") {
+			item.InsertTextMode = protocol.InsertTextModeAsIs
 		}
 		if it.Documentation != "" {
 			item.Documentation = protocol.MarkupContent{Kind: protocol.Markdown, Value: it.Documentation}

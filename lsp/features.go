@@ -12,7 +12,7 @@ import (
 // answers are known, to check the conversions to the protocol.
 type features interface {
 	Hover(f *yamlpos.File, offset int) (*engine.HoverResult, bool)
-	Complete(f *yamlpos.File, offset int) []engine.CompletionItem
+	Complete(f *yamlpos.File, offset int, opts engine.CompleteOptions) []engine.CompletionItem
 	Symbols(f *yamlpos.File) []engine.Symbol
 	QuickFixes(f *yamlpos.File, r yamlpos.Range) []engine.CodeAction
 }

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"encoding/json"
+	"slices"
 
 	"go.lsp.dev/protocol"
 )
@@ -83,7 +84,10 @@ type initializeParams struct {
 			} `json:"hover,omitempty"`
 			Completion *struct {
 				CompletionItem *struct {
-					SnippetSupport bool `json:"snippetSupport,omitempty"`
+					SnippetSupport        bool `json:"snippetSupport,omitempty"`
+					InsertTextModeSupport *struct {
+						ValueSet []protocol.InsertTextMode `json:"valueSet"`
+					} `json:"insertTextModeSupport,omitempty"`
 				} `json:"completionItem,omitempty"`
 			} `json:"completion,omitempty"`
 			DocumentSymbol *struct {
@@ -95,8 +99,10 @@ type initializeParams struct {
 
 // clientCaps are the client capabilities that change what the server sends.
 type clientCaps struct {
-	markdownHover       bool
-	snippets            bool
+	markdownHover bool
+	snippets      bool
+	// insertAsIs: the client takes insertTextMode asIs on completion items (LSP 3.16).
+	insertAsIs          bool
 	hierarchicalSymbols bool
 	workDoneProgress    bool
 	showDocument        bool
@@ -114,7 +120,11 @@ func (p *initializeParams) caps() clientCaps {
 			}
 		}
 	}
-	c.snippets = td.Completion != nil && td.Completion.CompletionItem != nil && td.Completion.CompletionItem.SnippetSupport
+	if td.Completion != nil && td.Completion.CompletionItem != nil {
+		ci := td.Completion.CompletionItem
+		c.snippets = ci.SnippetSupport
+		c.insertAsIs = ci.InsertTextModeSupport != nil && slices.Contains(ci.InsertTextModeSupport.ValueSet, protocol.InsertTextModeAsIs)
+	}
 	c.hierarchicalSymbols = td.DocumentSymbol != nil && td.DocumentSymbol.HierarchicalDocumentSymbolSupport
 	c.workDoneProgress = p.Capabilities.Window.WorkDoneProgress
 	c.showDocument = p.Capabilities.Window.ShowDocument != nil && p.Capabilities.Window.ShowDocument.Support

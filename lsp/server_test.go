@@ -515,7 +515,7 @@ func (fakeFeatures) Hover(f *yamlpos.File, offset int) (*engine.HoverResult, boo
 	return &engine.HoverResult{Markdown: "**" + string(f.Src[r.Start:r.End]) + "**", Range: r}, true
 }
 
-func (fakeFeatures) Complete(f *yamlpos.File, offset int) []engine.CompletionItem {
+func (fakeFeatures) Complete(f *yamlpos.File, offset int, _ engine.CompleteOptions) []engine.CompletionItem {
 	r := wordAt(f.Src, offset)
 	r.End = offset
 	return []engine.CompletionItem{

@@ -288,7 +288,7 @@ func (o *CompleteOptions) Run() error {
 	if err != nil {
 		return err
 	}
-	items := eng.Complete(f, off)
+	items := eng.Complete(f, off, engine.CompleteOptions{Snippets: true})
 	if o.Output == "json" {
 		out := jsonCompletion{File: f.Name, Position: jsonPos{o.Line, o.Column}, Items: []jsonCompletionItem{}}
 		for _, it := range items {

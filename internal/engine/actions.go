@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -28,6 +29,8 @@ type CodeAction struct {
 	Edits []TextEdit
 	// Preferred marks the fix that properly addresses the finding (an editor's "auto fix").
 	Preferred bool
+	// adds marks the addition of a missing required field.
+	adds bool
 }
 
 // TextEdit replaces a byte range of a file with new text.
@@ -46,7 +49,12 @@ type TextEdit = yamlpos.Edit
 //     placeholder of its type (and the required fields of that, for an object);
 //   - an apiVersion that does not serve the kind is replaced by one that does;
 //   - an unsupported enum value is replaced by the supported value it is closest to
-//     (`tcp` → `TCP`, `Allways` → `Always`), when one is close.
+//     (`tcp` → `TCP`, `Allways` → `Always`), when one is close;
+//   - a quantity written with a unit of bytes is rewritten with Kubernetes' suffixes, the
+//     same amount preferred, then the binary one (`128MB` → `128M`, `128Mi`; `1.5 GiB` →
+//     `1.5Gi`).
+//
+// The fixes of a document come most likely first (see rankFixes).
 //
 // Each fix is checked before it is offered: the document is validated again with the edit
 // applied, and the fix is dropped unless the finding is gone and no other finding
@@ -77,6 +85,7 @@ func (e *Engine) QuickFixes(f *yamlpos.File, r yamlpos.Range) []CodeAction {
 		fx := &fixer{e: e, d: d, res: res}
 		// A value used through aliases has a finding per use, and one fix for all.
 		seen := map[string]bool{}
+		var fixes []CodeAction
 		for i := range res.Findings {
 			fd := res.Findings[i]
 			if fd.Range.Start > r.End || fd.Range.End < r.Start {
@@ -90,10 +99,58 @@ func (e *Engine) QuickFixes(f *yamlpos.File, r yamlpos.Range) []CodeAction {
 				seen[key] = true
 				found := fd
 				a.Kind, a.Diagnostic = KindQuickFix, &found
-				out = append(out, a)
+				fixes = append(fixes, a)
+			}
+		}
+		out = append(out, rankFixes(fixes, res.Findings)...)
+	}
+	return out
+}
+
+// rankFixes orders the fixes of one document by likelihood: the preferred ones first,
+// then the others, and adding a required field last. A misspelled field is likely the
+// required field it is one edit from: where the rename is offered, adding the field
+// (which would leave the misspelling in place) is dropped, and elsewhere it is no longer
+// preferred.
+func rankFixes(fixes []CodeAction, findings []validate.Finding) []CodeAction {
+	misspelt := map[string]bool{} // the fields that renames would give
+	for _, fd := range findings {
+		if fd.Code == validate.CodeUnknownField && fd.Suggestion != "" {
+			if p := yamlpos.ParsePath(fd.Field); len(p) > 0 && !p[len(p)-1].IsIndex {
+				p[len(p)-1].Key = fd.Suggestion
+				misspelt[p.String()] = true
 			}
 		}
 	}
+	renamed := map[string]bool{}
+	for _, a := range fixes {
+		if p := yamlpos.ParsePath(a.Diagnostic.Field); a.Diagnostic.Code == validate.CodeUnknownField && a.Preferred && len(p) > 0 {
+			p[len(p)-1].Key = a.Diagnostic.Suggestion
+			renamed[p.String()] = true
+		}
+	}
+	rank := func(a CodeAction) int {
+		switch {
+		case a.adds && misspelt[a.Diagnostic.Field]:
+			return 3
+		case a.adds:
+			return 1
+		case a.Preferred:
+			return 0
+		}
+		return 2
+	}
+	out := make([]CodeAction, 0, len(fixes))
+	for _, a := range fixes {
+		if a.adds && misspelt[a.Diagnostic.Field] {
+			if renamed[a.Diagnostic.Field] {
+				continue
+			}
+			a.Preferred = false
+		}
+		out = append(out, a)
+	}
+	slices.SortStableFunc(out, func(a, b CodeAction) int { return rank(a) - rank(b) })
 	return out
 }
 
@@ -104,6 +161,9 @@ type fixer struct {
 	res validate.Result
 	// at indexes the document's scalar nodes (keys and values) by range.
 	at map[yamlpos.Range]nodeLoc
+	// kind is the kind of the object the finding being fixed is in, for the required
+	// fields of placeholders.
+	kind string
 }
 
 // nodeLoc is a scalar node and where it sits: the key or the value of entry i (an even
@@ -151,6 +211,8 @@ func (fx *fixer) index(n *yaml.Node, depth int) {
 }
 
 func (fx *fixer) fixes(fd validate.Finding) []CodeAction {
+	obj, _ := fx.object(yamlpos.ParsePath(fd.Field))
+	fx.kind = mappingScalar(obj, "kind")
 	switch fd.Code {
 	case validate.CodeType:
 		return fx.typeFix(fd)
@@ -164,6 +226,8 @@ func (fx *fixer) fixes(fd validate.Finding) []CodeAction {
 		return fx.apiVersionFixes(fd)
 	case validate.CodeEnum:
 		return fx.enumFix(fd)
+	case validate.CodeQuantity:
+		return fx.quantityFixes(fd)
 	}
 	return nil
 }
@@ -376,7 +440,7 @@ func (fx *fixer) requiredFix(fd validate.Finding) []CodeAction {
 		if !ok {
 			return nil
 		}
-		return []CodeAction{{Title: title, Edits: []TextEdit{ed}, Preferred: true}}
+		return []CodeAction{{Title: title, Edits: []TextEdit{ed}, Preferred: true, adds: true}}
 	}
 	missing := path[matched:]
 	for _, el := range missing {
@@ -401,7 +465,7 @@ func (fx *fixer) requiredFix(fd validate.Finding) []CodeAction {
 	if !ok {
 		return nil
 	}
-	return []CodeAction{{Title: title, Edits: []TextEdit{ed}, Preferred: true}}
+	return []CodeAction{{Title: title, Edits: []TextEdit{ed}, Preferred: true, adds: true}}
 }
 
 // apiVersionFixes replaces an apiVersion that does not serve the kind by the ones that

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
@@ -54,7 +55,8 @@ func (fx *fixer) placeholder(s *schema.Schema, depth int) yamlpos.Value {
 	}
 	switch {
 	case t.IntOrString:
-		return yamlpos.LiteralValue("0")
+		// 1 as for integers: most are ports, which the apiserver rejects at 0.
+		return yamlpos.LiteralValue("1")
 	case t.Name == "io.k8s.apimachinery.pkg.api.resource.Quantity":
 		return yamlpos.StringValue("0")
 	}
@@ -92,7 +94,7 @@ func (fx *fixer) placeholder(s *schema.Schema, depth int) yamlpos.Value {
 	if depth >= maxPlaceholderDepth {
 		return v
 	}
-	for _, name := range requiredFields(t) {
+	for _, name := range validate.RequiredFields(t, fx.kind) {
 		if prop, _ := propertyOf(t, name); prop != nil {
 			v.Fields = append(v.Fields, yamlpos.Field{Name: name, Value: fx.placeholder(prop, depth+1)})
 		}

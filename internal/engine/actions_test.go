@@ -324,6 +324,42 @@ func TestQuickFixes(t *testing.T) {
 			want: deploy + "        - name: c\n          image: i\n          imagePullPolicy: \"Always\"\n",
 		},
 		{
+			name:  "a quantity in megabytes",
+			src:   deploy + "        - name: c\n          image: i\n          resources:\n            limits: {memory: ‸128MB}\n",
+			title: `Change "128MB" to "128M" (megabytes, 10^6)`, preferred: true,
+			want: deploy + "        - name: c\n          image: i\n          resources:\n            limits: {memory: 128M}\n",
+		},
+		{
+			name:  "a quantity in megabytes, meant in mebibytes",
+			src:   deploy + "        - name: c\n          image: i\n          resources:\n            limits:\n              memory: ‸128MB\n",
+			title: `Change "128MB" to "128Mi" (mebibytes, 2^20)`,
+			want:  deploy + "        - name: c\n          image: i\n          resources:\n            limits:\n              memory: 128Mi\n",
+		},
+		{
+			name:  "a quoted quantity in gibibytes",
+			src:   deploy + "        - name: c\n          image: i\n          resources:\n            requests:\n              memory: \"1.5 G‸iB\"\n",
+			title: `Change "1.5 GiB" to "1.5Gi" (gibibytes, 2^30)`, preferred: true,
+			want: deploy + "        - name: c\n          image: i\n          resources:\n            requests:\n              memory: \"1.5Gi\"\n",
+		},
+		{
+			name:  "a quantity in kilobytes",
+			src:   deploy + "        - name: c\n          image: i\n          resources:\n            requests:\n              memory: ‸512KB\n",
+			title: `Change "512KB" to "512k" (kilobytes, 10^3)`, preferred: true,
+			want: deploy + "        - name: c\n          image: i\n          resources:\n            requests:\n              memory: 512k\n",
+		},
+		{
+			name:  "add a required port, a number or a name",
+			src:   deploy + "        - name: c\n          image: i\n          livenessProbe: {‸httpGet: {path: /}}\n",
+			title: `Add required field "port"`, preferred: true,
+			want: deploy + "        - name: c\n          image: i\n          livenessProbe: {httpGet: {path: /, port: 1}}\n",
+		},
+		{
+			name:  "a misspelled required field is renamed, not added",
+			src:   "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: small\n  parts:\n    - ‸nmae: a\n",
+			title: `Rename "nmae" to "name"`, preferred: true,
+			want: "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: small\n  parts:\n    - name: a\n",
+		},
+		{
 			name:  "an enum value after multi-byte text",
 			src:   "apiVersion: v1\nkind: Service\nmetadata: {name: s, annotations: {a: \"🙂 é\"}}\nspec: {ports: [{port: 80, protocol: ‸udp}]}\n",
 			title: `Change "udp" to "UDP"`, preferred: true,
@@ -361,16 +397,64 @@ func TestQuickFixes(t *testing.T) {
 	}
 }
 
+// TestQuickFixesOrder: the fixes at a cursor come most likely first, and a misspelled
+// required field is not also offered as added.
+func TestQuickFixesOrder(t *testing.T) {
+	eng := newEngine(t)
+	const deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers:\n        - name: c\n          image: i\n"
+	cases := []struct {
+		name, src string
+		want      []string
+		preferred string
+	}{
+		{"a misspelled required field",
+			"apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: small\n  parts:\n    - ‸nmae: a\n",
+			[]string{`Rename "nmae" to "name"`, `Remove unknown field "nmae"`}, `Rename "nmae" to "name"`},
+		{"a misspelled required field, the rename out of range: adding it is no longer preferred",
+			"apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: small\n  parts:\n    - ‸color: red\n      nmae: a\n",
+			[]string{`Add required field "name"`}, ""},
+		{"a misspelled container port",
+			deploy + "          ports:\n            - ‸contianerPort: 80\n",
+			[]string{`Rename "contianerPort" to "containerPort"`, `Remove unknown field "contianerPort"`}, `Rename "contianerPort" to "containerPort"`},
+		{"a quantity",
+			deploy + "          resources: {limits: {memory: ‸1.5Gb}}\n",
+			[]string{`Change "1.5Gb" to "1.5G" (gigabytes, 10^9)`, `Change "1.5Gb" to "1.5Gi" (gibibytes, 2^30)`}, `Change "1.5Gb" to "1.5G" (gigabytes, 10^9)`},
+		{"a wrong enum value",
+			deploy + "          imagePullPolicy: ‸ifNotPresent\n",
+			[]string{`Change "ifNotPresent" to "IfNotPresent"`}, `Change "ifNotPresent" to "IfNotPresent"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			actions, _ := fixAt(t, eng, c.name, c.src)
+			var titles, preferred []string
+			for _, a := range actions {
+				titles = append(titles, a.Title)
+				if a.Preferred {
+					preferred = append(preferred, a.Title)
+				}
+			}
+			if !slices.Equal(titles, c.want) {
+				t.Errorf("fixes %q, want %q", titles, c.want)
+			}
+			if want := []string{c.preferred}; !slices.Equal(preferred, want) && (c.preferred != "" || len(preferred) > 0) {
+				t.Errorf("preferred %q, want %q", preferred, c.preferred)
+			}
+		})
+	}
+}
+
 // TestQuickFixesNone covers findings that get no fix, and ranges without findings.
 func TestQuickFixesNone(t *testing.T) {
 	eng := newEngine(t)
 	for name, src := range map[string]string{
-		"a string that is no integer":   "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: ‸three\n",
-		"a quoted non-canonical number": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: ‸\"0x10\"\n",
-		"a quoted yes for a boolean":    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i, stdin: ‸\"yes\"}]\n",
-		"an enum value far from all":    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  restartPolicy: ‸Sometimes\n  containers: [{name: c, image: i}]\n",
-		"a valid document":              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ‸c}\n",
-		"a syntax error":                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ‸c\n",
+		"a string that is no integer":        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: ‸three\n",
+		"a quoted non-canonical number":      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: ‸\"0x10\"\n",
+		"a quoted yes for a boolean":         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i, stdin: ‸\"yes\"}]\n",
+		"an enum value far from all":         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  restartPolicy: ‸Sometimes\n  containers: [{name: c, image: i}]\n",
+		"a quantity without a unit of bytes": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i, resources: {limits: {cpu: ‸1.5 cores}}}]\n",
+		"a quantity with a bad number":       "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i, resources: {limits: {memory: ‸1.2.3Gi}}}]\n",
+		"a valid document":                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ‸c}\n",
+		"a syntax error":                     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ‸c\n",
 		// A required list whose placeholder ({name: ""}) the apiserver rejects.
 		"add a required field under an empty key: no fix the apiserver rejects": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n‸spec:\n  selector: {matchLabels: {app: d}}\n  template:   # to do\n",
 		// A required list whose placeholder ({name: ""}) the apiserver rejects.

@@ -8,10 +8,10 @@ import (
 // headless commands (hover, complete, symbols) call exactly these; positions in and out
 // are byte offsets and ranges, converted by yamlpos.Mapper at the edges.
 //
-// Hover and Symbols parse the documents they need that were split but not parsed yet
-// (setting their Root and Err), so calls on one File must not run concurrently unless its
-// documents are parsed beforehand; Complete reads the text and does not parse. The
-// engine's schema sources are safe to share.
+// Hover, Complete, Symbols and QuickFixes parse the documents they need that were split
+// but not parsed yet (setting their Root and Err), so calls on one File must not run
+// concurrently unless its documents are parsed beforehand. The engine's schema sources
+// are safe to share.
 
 // HoverResult is explain-style documentation for what is under the cursor.
 type HoverResult struct {
@@ -61,6 +61,20 @@ func (k CompletionKind) String() string {
 	return "unknown"
 }
 
+// CompleteOptions say what the client inserts well.
+type CompleteOptions struct {
+	// Snippets: the client expands LSP snippets (tab stops, choices). Without them every
+	// item is plain text on one line: a field with an object or a list as its value
+	// inserts its key and colon (the next line then offers the object's fields, or a list
+	// item with its first required field), and new documents are not proposed.
+	Snippets bool
+	// RelativeIndent: the client indents every line of a multi-line insertion after the
+	// first by the indentation of the line the completion starts on (LSP insertTextMode
+	// adjustIndentation, the default of clients that cannot be told asIs), so those lines
+	// carry only the indentation they need beyond it.
+	RelativeIndent bool
+}
+
 // CompletionItem is one proposal.
 type CompletionItem struct {
 	Label string
@@ -70,8 +84,10 @@ type CompletionItem struct {
 	// Documentation is markdown.
 	Documentation string
 	// InsertText is what to insert; Snippet marks LSP snippet syntax ($1, ${1:name}).
-	// Lines after the first carry their full indentation: clients must insert them as they
-	// are (LSP insertTextMode asIs), not re-indent them.
+	// Lines after the first carry their full indentation (to be inserted as they are: LSP
+	// insertTextMode asIs), or with CompleteOptions.RelativeIndent the indentation they
+	// need beyond the indentation of the line the completion starts on. Only snippets
+	// span several lines.
 	InsertText string
 	Snippet    bool
 	// Replace is the range the insertion replaces (the partial word typed so far, and the

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/bench"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 )
 
@@ -72,7 +73,7 @@ func BenchmarkComplete(b *testing.B) {
 	off := j + len("  prog")
 	eng := newBenchEngine(b)
 	check := func(f *yamlpos.File) {
-		for _, it := range eng.Complete(f, off) {
+		for _, it := range eng.Complete(f, off, engine.CompleteOptions{Snippets: true}) {
 			if it.Label == "progressDeadlineSeconds" {
 				return
 			}
@@ -84,14 +85,14 @@ func BenchmarkComplete(b *testing.B) {
 		check(f)
 		b.ReportAllocs()
 		for b.Loop() {
-			eng.Complete(f, off)
+			eng.Complete(f, off, engine.CompleteOptions{Snippets: true})
 		}
 	})
 	b.Run("split", func(b *testing.B) {
 		check(yamlpos.Split("corpus.yaml", data))
 		b.ReportAllocs()
 		for b.Loop() {
-			eng.Complete(yamlpos.Split("corpus.yaml", data), off)
+			eng.Complete(yamlpos.Split("corpus.yaml", data), off, engine.CompleteOptions{Snippets: true})
 		}
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
@@ -23,11 +22,11 @@ import (
 // enum values, booleans, the default), list items of arrays of objects, and in an empty
 // document a skeleton of each kind. The context is read from the text by indentation
 // (internal/complete), so it works on the half-written YAML being typed; the parser is
-// only used for the document's apiVersion and kind when the document is parsed already
-// (Complete does not parse it). Items whose
-// label does not contain the typed prefix (as a case-insensitive subsequence) are left
-// out; the rest come sorted by SortText.
-func (e *Engine) Complete(f *yamlpos.File, offset int) []CompletionItem {
+// used for the document's apiVersion and kind (parsing only the document at offset, and
+// reading them from the text when it does not parse). What the items insert follows
+// opts. Items whose label does not contain the typed prefix (as a case-insensitive
+// subsequence) are left out; the rest come sorted by SortText.
+func (e *Engine) Complete(f *yamlpos.File, offset int, opts CompleteOptions) []CompletionItem {
 	if f == nil || offset < 0 || offset > len(f.Src) {
 		return nil
 	}
@@ -40,7 +39,8 @@ func (e *Engine) Complete(f *yamlpos.File, offset int) []CompletionItem {
 	if !ctx.OK {
 		return nil
 	}
-	c := &completer{e: e, ctx: ctx, rng: yamlpos.Range{Start: ctx.Start, End: ctx.End}, present: map[string]bool{}}
+	c := &completer{e: e, ctx: ctx, opts: opts, rng: yamlpos.Range{Start: ctx.Start, End: ctx.End}, present: map[string]bool{}}
+	c.lineIndent = lineIndent(f.Src, ctx.Start)
 	for _, k := range ctx.Present {
 		c.present[k] = true
 	}
@@ -64,8 +64,11 @@ func (e *Engine) Complete(f *yamlpos.File, offset int) []CompletionItem {
 }
 
 type completer struct {
-	e                *Engine
-	ctx              complete.Context
+	e    *Engine
+	ctx  complete.Context
+	opts CompleteOptions
+	// lineIndent is the indentation of the line the completion starts on.
+	lineIndent       int
 	rng              yamlpos.Range
 	present          map[string]bool
 	apiVersion, kind string
@@ -139,22 +142,60 @@ func (c *completer) match(label string) bool {
 }
 
 func (c *completer) add(it CompletionItem) {
+	if it.Snippet && !c.opts.Snippets {
+		return // no plain form
+	}
 	it.Replace = c.rng
 	if c.ctx.NeedSpace {
 		it.InsertText = " " + it.InsertText
 	}
+	if c.opts.RelativeIndent {
+		it.InsertText = dedent(it.InsertText, c.lineIndent)
+	}
 	c.items = append(c.items, it)
+}
+
+// lineIndent is the indentation of the line holding offset, up to offset: what a client
+// adds to the lines of a multi-line insertion starting there (LSP adjustIndentation).
+func lineIndent(src []byte, offset int) int {
+	start := offset
+	for start > 0 && src[start-1] != '\n' {
+		start--
+	}
+	n := 0
+	for start+n < offset && (src[start+n] == ' ' || src[start+n] == '\t') {
+		n++
+	}
+	return n
+}
+
+// dedent removes up to n columns of indentation from the lines of text after the first.
+func dedent(text string, n int) string {
+	if n == 0 || !strings.Contains(text, "\n") {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i := 1; i < len(lines); i++ {
+		l := lines[i]
+		cut := 0
+		for cut < n && cut < len(l) && l[cut] == ' ' {
+			cut++
+		}
+		lines[i] = l[cut:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // fields proposes the properties of object t not yet present.
 func (c *completer) fields(t *schema.Schema) {
 	root := len(c.ctx.Path) == 0
+	required := validate.RequiredFields(t, c.kind)
 	for _, name := range propertyNames(t) {
 		if c.present[name] || !c.match(name) {
 			continue
 		}
-		prop, holder := propertyOf(t, name)
-		required := slices.Contains(holder.Required, name)
+		prop, _ := propertyOf(t, name)
+		required := slices.Contains(required, name)
 		desc := prop.Desc()
 		it := CompletionItem{
 			Label:         name,
@@ -247,6 +288,9 @@ func (c *completer) keyInsert(name string, prop *schema.Schema) (string, bool) {
 	if ctx.ColonFollows {
 		return key, false
 	}
+	if !c.opts.Snippets {
+		return c.plainKeyInsert(key, prop)
+	}
 	if ctx.Flow {
 		switch shapeOf(prop) {
 		case shapeObject, shapeMap:
@@ -259,9 +303,19 @@ func (c *completer) keyInsert(name string, prop *schema.Schema) (string, bool) {
 	if sh := shapeOf(prop); sh == shapeScalar && len(choices(prop)) == 0 {
 		return key + ": ", false
 	}
-	sn := &snippet{}
+	sn := &snippet{kind: c.kind}
 	sn.field(key, prop, ctx.Indent, 1)
 	return sn.String(), true
+}
+
+// plainKeyInsert is what accepting a field inserts for a client without snippets: one
+// line, with the cursor where the value goes, `key: ` for a scalar and `key:` for an
+// object or a list, whose content starts on the next line.
+func (c *completer) plainKeyInsert(key string, prop *schema.Schema) (string, bool) {
+	if sh := shapeOf(prop); sh == shapeScalar || c.ctx.Flow {
+		return key + ": ", false
+	}
+	return key + ":", false
 }
 
 // listItems proposes starting an item of an array, under its key.
@@ -279,12 +333,23 @@ func (c *completer) listItems(items *schema.Schema) {
 	if shapeOf(items) != shapeObject {
 		return
 	}
-	req := requiredFields(it)
+	req := validate.RequiredFields(it, c.kind)
 	label := "- "
 	if len(req) > 0 {
 		label += req[0]
 	}
-	sn := &snippet{}
+	if !c.opts.Snippets {
+		text := "- "
+		if len(req) > 0 {
+			prop, _ := propertyOf(it, req[0])
+			text, _ = c.plainKeyInsert(yamlpos.Quote(req[0], c.quote(), false), prop)
+			text = "- " + text
+		}
+		c.add(CompletionItem{Label: label, Kind: CompleteSnippet, Detail: "new item <" + items.TypeName() + ">",
+			Documentation: escapeMarkdown(firstParagraph(items.Desc())), InsertText: text, SortText: "0"})
+		return
+	}
+	sn := &snippet{kind: c.kind}
 	sn.b.WriteString("- ")
 	if len(req) == 0 {
 		sn.b.WriteString("$0")
@@ -298,67 +363,6 @@ func (c *completer) listItems(items *schema.Schema) {
 	}
 	c.add(CompletionItem{Label: label, Kind: CompleteSnippet, Detail: "new item <" + items.TypeName() + ">",
 		Documentation: escapeMarkdown(firstParagraph(items.Desc())), InsertText: sn.String(), Snippet: true, SortText: "0"})
-}
-
-// requiredFields lists the fields a manifest has to give in object t, the way validation
-// sees them: required fields that no default fills in (the defaults of built-in kinds that
-// are only Go zero values do not count: the apiserver rejects them), then the objects the
-// apiserver fills in as {} that would still lack required values (a pod template's spec).
-func requiredFields(t *schema.Schema) []string {
-	if v, ok := requiredCache.Load(t); ok {
-		return v.([]string)
-	}
-	var out []string
-	for _, name := range t.Required {
-		prop, _ := propertyOf(t, name)
-		if prop == nil {
-			continue
-		}
-		if def, ok := prop.DefaultValue(); ok && validate.DefaultSatisfies(def, t.Structural) && !(validate.IsEmptyObject(def) && lacksWhenEmpty(prop.T(), 0)) {
-			continue
-		}
-		out = append(out, name)
-	}
-	for _, name := range propertyNames(t) {
-		if name == "status" || slices.Contains(t.Required, name) {
-			continue
-		}
-		prop, _ := propertyOf(t, name)
-		if def, ok := prop.DefaultValue(); ok && validate.IsEmptyObject(def) && lacksWhenEmpty(prop.T(), 0) {
-			out = append(out, name)
-		}
-	}
-	requiredCache.Store(t, out)
-	return out
-}
-
-var requiredCache sync.Map // *schema.Schema → []string
-
-// lacksWhenEmpty reports whether an empty object of type t misses required values.
-func lacksWhenEmpty(t *schema.Schema, depth int) bool {
-	if t == nil || depth > 8 {
-		return false
-	}
-	for _, r := range t.Required {
-		prop, _ := propertyOf(t, r)
-		if prop == nil {
-			return true
-		}
-		def, ok := prop.DefaultValue()
-		if !ok || !validate.DefaultSatisfies(def, t.Structural) || (validate.IsEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1)) {
-			return true
-		}
-	}
-	for _, name := range propertyNames(t) {
-		if name == "status" || slices.Contains(t.Required, name) {
-			continue
-		}
-		prop, _ := propertyOf(t, name)
-		if def, ok := prop.DefaultValue(); ok && validate.IsEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
-			return true
-		}
-	}
-	return false
 }
 
 // choice is a value a field may take.
@@ -577,11 +581,11 @@ func (c *completer) skeletons() {
 // skeleton is a new resource of type t: apiVersion, kind, metadata.name, and spec (when
 // the kind has one) with the fields required, a few levels deep.
 func skeleton(t *schema.Type) string {
-	sn := &snippet{}
+	sn := &snippet{kind: t.GVK.Kind}
 	sn.b.WriteString("apiVersion: " + yamlpos.SnippetEscape(t.GVK.APIVersion()) + "\nkind: " + yamlpos.SnippetEscape(t.GVK.Kind) + "\nmetadata:\n  name: ")
 	sn.stop("name")
 	root := t.Schema.T()
-	fields := requiredFields(root)
+	fields := validate.RequiredFields(root, t.GVK.Kind)
 	if _, ok := root.Properties["spec"]; ok && !slices.Contains(fields, "spec") {
 		fields = append(fields, "spec")
 	}
@@ -602,6 +606,8 @@ func skeleton(t *schema.Type) string {
 type snippet struct {
 	b    strings.Builder
 	tabs int
+	// kind is the kind of the manifest, for its required fields.
+	kind string
 }
 
 func (sn *snippet) String() string { return sn.b.String() }
@@ -632,7 +638,7 @@ func (sn *snippet) value(prop *schema.Schema, depth int) yamlpos.Value {
 	t := prop.T()
 	switch shapeOf(prop) {
 	case shapeObject:
-		req := requiredFields(t)
+		req := validate.RequiredFields(t, sn.kind)
 		if depth <= 0 || len(req) == 0 {
 			return yamlpos.Value{Kind: yamlpos.RawValue, Text: sn.next(""), OwnLine: true}
 		}
@@ -643,7 +649,7 @@ func (sn *snippet) value(prop *schema.Schema, depth int) yamlpos.Value {
 		return yamlpos.Value{Kind: yamlpos.RawValue, Text: "- " + sn.next(""), OwnLine: true}
 	case shapeObjectList:
 		items := t.Items.T()
-		req := requiredFields(items)
+		req := validate.RequiredFields(items, sn.kind)
 		if depth <= 0 || len(req) == 0 {
 			return yamlpos.Value{Kind: yamlpos.ArrayValue, Items: []yamlpos.Value{{Kind: yamlpos.RawValue, Text: sn.next("")}}}
 		}

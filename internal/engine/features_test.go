@@ -102,7 +102,7 @@ func TestHover(t *testing.T) {
 				}
 			}},
 		{name: "enum and default", src: at(deployment, "protocol: T"), path: "spec.template.spec.containers[0].ports[0].protocol", text: "TCP",
-			md: []string{"**Enum:** `SCTP`, `TCP`, `UDP`", "**Default:** `\"TCP\"`"},
+			md: []string{"**Enum:**\n\n- `SCTP` is the SCTP protocol.\n- `TCP` is the TCP protocol.\n- `UDP` is the UDP protocol.\n", "**Default:** `\"TCP\"`"},
 			check: func(t *testing.T, h *engine.HoverResult) {
 				if !slices.Equal(h.Enum, []string{"SCTP", "TCP", "UDP"}) || h.Default != `"TCP"` {
 					t.Errorf("enum %q, default %q", h.Enum, h.Default)
@@ -305,7 +305,7 @@ func TestComplete(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, off := marked(t, tt.name, tt.src)
-			items := eng.Complete(f, off)
+			items := eng.Complete(f, off, engine.CompleteOptions{Snippets: true})
 			if tt.none {
 				if len(items) > 0 {
 					t.Fatalf("want no items, got %q", labels(items))
@@ -355,7 +355,7 @@ func TestComplete(t *testing.T) {
 func TestCompletionDetails(t *testing.T) {
 	eng := newEngine(t)
 	f, off := marked(t, "pod", "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - ‸")
-	items := eng.Complete(f, off)
+	items := eng.Complete(f, off, engine.CompleteOptions{Snippets: true})
 	name := item(items, "name")
 	if name == nil || name.Detail != "<string> required" || name.SortText[0] != '0' || name.Kind != engine.CompleteField {
 		t.Fatalf("name: %+v", name)
@@ -365,7 +365,7 @@ func TestCompletionDetails(t *testing.T) {
 		t.Fatalf("ports: %+v", ports)
 	}
 	f, off = marked(t, "pod", "apiVersion: v1\nkind: Pod\nspec:\n  ‸")
-	if sa := item(eng.Complete(f, off), "serviceAccount"); sa == nil || !sa.Deprecated || sa.SortText[0] != '2' {
+	if sa := item(eng.Complete(f, off, engine.CompleteOptions{Snippets: true}), "serviceAccount"); sa == nil || !sa.Deprecated || sa.SortText[0] != '2' {
 		t.Fatalf("serviceAccount is deprecated: %+v", sa)
 	}
 }
@@ -388,7 +388,7 @@ func TestCompleteWhileTyping(t *testing.T) {
 		for i := 0; i <= len(c.key); i++ {
 			src := c.before + c.key[:i] + cursor + c.after
 			f, off := marked(t, c.key, src)
-			if !slices.Contains(labels(eng.Complete(f, off)), c.key) {
+			if !slices.Contains(labels(eng.Complete(f, off, engine.CompleteOptions{Snippets: true})), c.key) {
 				t.Errorf("%q typed: %q not offered in\n%s", c.key[:i], c.key, src)
 			}
 		}
@@ -420,7 +420,7 @@ func TestFeaturesAtEveryOffset(t *testing.T) {
 				check(f, s.Range, "symbol")
 			}
 			// Completion at the end of what is typed; hover everywhere on the full text.
-			for _, it := range eng.Complete(f, n) {
+			for _, it := range eng.Complete(f, n, engine.CompleteOptions{Snippets: true}) {
 				check(f, it.Replace, "completion")
 			}
 		}
@@ -429,7 +429,7 @@ func TestFeaturesAtEveryOffset(t *testing.T) {
 			if h, ok := eng.Hover(f, off); ok {
 				check(f, h.Range, "hover")
 			}
-			for _, it := range eng.Complete(f, off) {
+			for _, it := range eng.Complete(f, off, engine.CompleteOptions{Snippets: true}) {
 				check(f, it.Replace, "completion")
 			}
 		}

@@ -13,9 +13,13 @@
 //
 // Enums: the OpenAPI a kube-apiserver serves lists the values of enum-typed fields
 // (`enum: A, B`) and appends a "Possible enum values" paragraph to their descriptions;
-// the documents embedded in kubectl-lsp have neither. With Options.ShowEnums the enum
-// lines come from the built-in enum table instead (sorted, as the apiserver publishes
-// them); the paragraphs cannot be recovered.
+// the documents embedded in kubectl-lsp have neither, and both come from the built-in
+// enum table instead (values sorted, as the apiserver publishes them). With
+// Options.ShowEnums the enum lines are printed; the markdown form then lists each value
+// with its meaning from that paragraph, which it takes out of the description.
+//
+// The markdown form replaces the descriptions of Quantity, IntOrString, Time, MicroTime
+// and Duration, written for Go programmers, by a short summary with a link.
 package explain
 
 import (

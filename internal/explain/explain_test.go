@@ -69,6 +69,12 @@ func TestGolden(t *testing.T) {
 		{name: "pod.spec.tolerations.md", arg: "pod.spec.tolerations", opts: explain.Options{Format: explain.Markdown}},
 		{name: "svc.spec.type.md", arg: "svc.spec.type", opts: explain.Options{Format: explain.Markdown}},
 		{name: "widget.spec-recursive.md", arg: "widgets.example.com.spec", opts: explain.Options{Format: explain.Markdown, Recursive: true}},
+		{name: "pod.spec.containers.resources.limits.md", arg: "pod.spec.containers.resources.limits", opts: explain.Options{Format: explain.Markdown}},
+		{name: "pod.spec.containers.imagePullPolicy.md", arg: "pod.spec.containers.imagePullPolicy", opts: explain.Options{Format: explain.Markdown}},
+		{name: "svc.spec.ports.targetPort.md", arg: "svc.spec.ports.targetPort", opts: explain.Options{Format: explain.Markdown}},
+		{name: "pod.metadata.creationTimestamp.md", arg: "pod.metadata.creationTimestamp", opts: explain.Options{Format: explain.Markdown}},
+		{name: "event.eventTime.md", arg: "events.eventTime", apiVersion: "events.k8s.io/v1", opts: explain.Options{Format: explain.Markdown}},
+		{name: "svc.spec.type-noenums.md", arg: "svc.spec.type", opts: explain.Options{Format: explain.Markdown}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := tc.opts

@@ -135,14 +135,20 @@ func ownDescription(s *schema.Schema) string {
 // descriptions lists what kubectl prints under DESCRIPTION: the node's description, then
 // those of what it refers to, its list items and its map values.
 func descriptions(s *schema.Schema) []string {
+	return describe(s, func(n *schema.Schema) string { return n.Description })
+}
+
+// describe lists the descriptions of s, of what it refers to, its list items and its map
+// values, each as desc gives it (skipping empty ones).
+func describe(s *schema.Schema, desc func(n *schema.Schema) string) []string {
 	var out []string
 	var walk func(n *schema.Schema, depth int)
 	walk = func(n *schema.Schema, depth int) {
 		if n == nil || depth > maxNesting {
 			return
 		}
-		if n.Description != "" {
-			out = append(out, n.Description)
+		if d := desc(n); d != "" {
+			out = append(out, d)
 		}
 		if n.Ref != nil {
 			walk(n.Ref, depth+1)

@@ -38,6 +38,9 @@ type walker struct {
 	// judged: the apiserver's create path judges the object, so the checks it replaces
 	// (required fields, metadata rules) are not run.
 	judged bool
+	// allOfAt is the node being checked against an allOf member: its object already
+	// reported the members' required fields (see RequiredFields).
+	allOfAt *yaml.Node
 }
 
 func (w *walker) fieldPath() string {
@@ -254,7 +257,7 @@ func (w *walker) object(n *yaml.Node, s, t *schema.Schema) {
 			w.unknownField(kv.Key, name, t)
 		}
 	}
-	if !w.judged {
+	if !w.judged && n != w.allOfAt {
 		w.required(n, t, entries)
 	}
 	if t.MaxProperties != nil && int64(len(entries)) > *t.MaxProperties {
@@ -302,29 +305,19 @@ func DefaultSatisfies(def json.RawMessage, structural bool) bool {
 // built-in non-pointer struct fields, and what the apiserver then fills in.
 func IsEmptyObject(def json.RawMessage) bool { return strings.TrimSpace(string(def)) == "{}" }
 
-// required reports the required fields missing from an object (the fields a default
-// fills in are not missing).
+// required reports the fields missing from an object that it has to give (see
+// RequiredFields); where the apiserver fills in a missing object, what that object lacks.
 func (w *walker) required(n *yaml.Node, t *schema.Schema, entries []yamlpos.KeyValue) {
-	for _, r := range t.Required {
-		if hasField(entries, r) || w.exempt(t.Name, r) {
+	for _, nd := range needs(t, w.kind) {
+		if hasField(entries, nd.name) {
 			continue
 		}
-		prop := t.Properties[r]
-		if prop != nil {
-			if def, ok := prop.DefaultValue(); ok && DefaultSatisfies(def, t.Structural) {
-				if IsEmptyObject(def) {
-					w.requiredInDefault(n, r, prop, 0)
-				}
-				continue
-			}
+		if nd.filled {
+			w.requiredInDefault(n, nd.name, nd.prop, 0)
+			continue
 		}
-		field := w.childPath(r)
+		field := w.childPath(nd.name)
 		w.add(Error, CodeRequired, w.nearestKey(n), field, field+": Required value")
-	}
-	for _, name := range implicitObjects(t) {
-		if !hasField(entries, name) {
-			w.requiredInDefault(n, name, t.Properties[name], 0)
-		}
 	}
 }
 
@@ -332,135 +325,19 @@ func (w *walker) required(n *yaml.Node, t *schema.Schema, entries []yamlpos.KeyV
 // `template: {}` is filled in for a Deployment, but its containers are still required.
 func (w *walker) requiredInDefault(at *yaml.Node, field string, s *schema.Schema, depth int) {
 	t := s.T()
-	if t == nil || depth > 8 {
+	if t == nil || depth > maxDefaultDepth {
 		return
 	}
 	w.path = append(w.path, yamlpos.Elem{Key: field})
 	defer func() { w.path = w.path[:len(w.path)-1] }()
-	for _, r := range t.Required {
-		if w.exempt(t.Name, r) {
+	for _, nd := range needs(t, w.kind) {
+		if nd.filled {
+			w.requiredInDefault(at, nd.name, nd.prop, depth+1)
 			continue
 		}
-		prop := t.Properties[r]
-		if prop != nil {
-			if def, ok := prop.DefaultValue(); ok && DefaultSatisfies(def, t.Structural) {
-				if IsEmptyObject(def) {
-					w.requiredInDefault(at, r, prop, depth+1)
-				}
-				continue
-			}
-		}
-		f := w.childPath(r)
+		f := w.childPath(nd.name)
 		w.add(Error, CodeRequired, w.nearestKey(at), f, f+": Required value")
 	}
-	for _, name := range implicitObjects(t) {
-		w.requiredInDefault(at, name, t.Properties[name], depth+1)
-	}
-}
-
-// requiredNotEnforced lists fields of built-in kinds that the OpenAPI marks required (their
-// Go fields lack omitempty) but that the apiserver accepts missing or empty. Each entry is
-// proven by the tests against a real apiserver.
-var requiredNotEnforced = map[string]bool{
-	"io.k8s.api.batch.v1.PodFailurePolicy.rules":                                                      true,
-	"io.k8s.api.core.v1.ConfigMapNodeConfigSource.kubeletConfigKey":                                   true,
-	"io.k8s.api.core.v1.ConfigMapNodeConfigSource.name":                                               true,
-	"io.k8s.api.core.v1.ConfigMapNodeConfigSource.namespace":                                          true,
-	"io.k8s.api.core.v1.EvictionResponder.name":                                                       true,
-	"io.k8s.api.core.v1.EvictionResponder.priority":                                                   true,
-	"io.k8s.api.core.v1.HTTPHeader.value":                                                             true,
-	"io.k8s.api.core.v1.ISCSIPersistentVolumeSource.lun":                                              true,
-	"io.k8s.api.core.v1.ISCSIVolumeSource.lun":                                                        true,
-	"io.k8s.api.core.v1.LimitRangeSpec.limits":                                                        true,
-	"io.k8s.api.core.v1.ScaleIOPersistentVolumeSource.secretRef":                                      true,
-	"io.k8s.api.core.v1.ScaleIOVolumeSource.secretRef":                                                true,
-	"io.k8s.api.core.v1.SleepAction.seconds":                                                          true,
-	"io.k8s.api.core.v1.Sysctl.value":                                                                 true,
-	"io.k8s.api.discovery.v1.ForZone.name":                                                            true,
-	"io.k8s.api.resource.v1.Counter.value":                                                            true,
-	"io.k8s.api.resource.v1.DeviceCapacity.value":                                                     true,
-	"io.k8s.api.resource.v1.DeviceDerivedAttribute.expression":                                        true,
-	"io.k8s.api.resource.v1.DeviceDerivedAttribute.name":                                              true,
-	"io.k8s.api.resource.v1.ResourcePool.generation":                                                  true,
-	"io.k8s.api.scheduling.v1alpha3.TopologyConstraint.key":                                           true,
-	"io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupResourceClaim.name":                               true,
-	"io.k8s.api.storage.v1.CSINodeSpec.drivers":                                                       true,
-	"io.k8s.api.storage.v1.TokenRequest.audience":                                                     true,
-	"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion.served": true,
-	"io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement.operator":                          true,
-	"io.k8s.apimachinery.pkg.apis.meta.v1.GroupResource.group":                                        true,
-}
-
-// requiredNotEnforcedIn lists fields that only some kinds leave unenforced: elsewhere the
-// apiserver does require them.
-var requiredNotEnforcedIn = map[string]map[string]bool{
-	"SubjectAccessReview":      {"io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement.operator": true},
-	"LocalSubjectAccessReview": {"io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement.operator": true},
-	"SelfSubjectAccessReview":  {"io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement.operator": true},
-}
-
-// exempt reports whether the apiserver leaves the required field of definition def
-// unenforced in the kind being validated.
-func (w *walker) exempt(def, field string) bool {
-	key := def + "." + field
-	return requiredNotEnforced[key] || requiredNotEnforcedIn[w.kind][key]
-}
-
-var implicitCache sync.Map // *schema.Schema → []string
-
-// implicitObjects lists the optional properties of t that the apiserver fills in with an
-// empty object when they are missing (`default: {}`: built-in non-pointer structs, CRD
-// defaults) and that then lack required values — a Deployment's pod template without a
-// spec still needs containers. status is left out: the apiserver resets it on create.
-func implicitObjects(t *schema.Schema) []string {
-	if v, ok := implicitCache.Load(t); ok {
-		return v.([]string)
-	}
-	var out []string
-	for _, name := range t.PropertyNames() {
-		if name == "status" || t.IsRequired(name) {
-			continue
-		}
-		prop := t.Properties[name]
-		if def, ok := prop.DefaultValue(); ok && IsEmptyObject(def) && lacksWhenEmpty(prop.T(), 0) {
-			out = append(out, name)
-		}
-	}
-	implicitCache.Store(t, out)
-	return out
-}
-
-// lacksWhenEmpty reports whether an empty object of type t misses required values.
-func lacksWhenEmpty(t *schema.Schema, depth int) bool {
-	if t == nil || depth > 8 {
-		return false
-	}
-	for _, r := range t.Required {
-		if requiredNotEnforced[t.Name+"."+r] {
-			continue
-		}
-		prop := t.Properties[r]
-		if prop == nil {
-			return true
-		}
-		def, ok := prop.DefaultValue()
-		if !ok || !DefaultSatisfies(def, t.Structural) {
-			return true
-		}
-		if IsEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
-			return true
-		}
-	}
-	for _, name := range t.PropertyNames() {
-		if name == "status" || t.IsRequired(name) {
-			continue
-		}
-		prop := t.Properties[name]
-		if def, ok := prop.DefaultValue(); ok && IsEmptyObject(def) && lacksWhenEmpty(prop.T(), depth+1) {
-			return true
-		}
-	}
-	return false
 }
 
 func (w *walker) unknownField(key *yaml.Node, name string, t *schema.Schema) {
@@ -846,9 +723,15 @@ func (w *walker) combiners(n *yaml.Node, s, t *schema.Schema) bool {
 	if t.Name == "io.k8s.apimachinery.pkg.api.resource.Quantity" || t.IntOrString {
 		return false
 	}
+	shell := t.Type == "" && len(t.Properties) == 0 && t.Items == nil && t.AdditionalProperties == nil
+	prev := w.allOfAt
+	if !shell {
+		w.allOfAt = n // the object itself reports its members' required fields
+	}
 	for _, sub := range t.AllOf {
 		w.value(n, sub)
 	}
+	w.allOfAt = prev
 	check := func(subs []*schema.Schema, word string, exactlyOne bool) {
 		if len(subs) == 0 {
 			return
@@ -872,5 +755,5 @@ func (w *walker) combiners(n *yaml.Node, s, t *schema.Schema) bool {
 	}
 	check(t.AnyOf, "anyOf", false)
 	check(t.OneOf, "oneOf", true)
-	return t.Type == "" && len(t.Properties) == 0 && t.Items == nil && t.AdditionalProperties == nil
+	return shell
 }
