@@ -16,10 +16,12 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/kube"
 )
 
-// ActionOptions are the flags apply, diff and delete share: which objects, from where.
+// ActionOptions are the flags and steps apply, diff and delete share: which objects, from
+// where, and the cluster they go to.
 type ActionOptions struct {
 	ConfigFlags *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
@@ -29,9 +31,11 @@ type ActionOptions struct {
 	Selector  string
 	DryRun    string
 
-	selector labels.Selector
-	objects  []object
-	client   *kube.Client
+	verb      string
+	selector  labels.Selector
+	namespace string // -n, when given
+	objects   []object
+	client    *kube.Client
 }
 
 // object is one object of the input, with where it came from.
@@ -50,18 +54,10 @@ func (o *ActionOptions) addFlags(cmd *cobra.Command, dryRun bool) {
 	}
 }
 
-// complete reads the objects and resolves the cluster (no network call yet).
-func (o *ActionOptions) complete(verb string, args []string) error {
+// complete refuses arguments, parses the selector and takes -n.
+func (o *ActionOptions) complete(args []string) error {
 	if len(args) > 0 {
-		return usageError("%s takes its objects from -f FILE, not arguments (got %q)", verb, strings.Join(args, " "))
-	}
-	if len(o.Filenames) == 0 {
-		return usageError("%s: give the manifests with -f FILE (files, directories, or - for standard input)", verb)
-	}
-	switch o.DryRun {
-	case "", "none", "client", "server":
-	default:
-		return usageError("--dry-run=%q: use none, client or server", o.DryRun)
+		return usageError("%s takes its objects from -f FILE, not arguments (got %q)", o.verb, strings.Join(args, " "))
 	}
 	if o.Selector != "" {
 		sel, err := labels.Parse(o.Selector)
@@ -70,65 +66,107 @@ func (o *ActionOptions) complete(verb string, args []string) error {
 		}
 		o.selector = sel
 	}
-	paths, err := engine.ExpandPaths(o.Filenames, o.Recursive)
-	if err != nil {
-		return &ExitError{Code: 2, Err: err}
-	}
-	explicitNS := ""
 	if o.ConfigFlags != nil && o.ConfigFlags.Namespace != nil {
-		explicitNS = *o.ConfigFlags.Namespace
+		o.namespace = *o.ConfigFlags.Namespace
 	}
-	for _, p := range paths {
-		f, err := readInput(o.In, p, 0)
-		if err != nil {
-			return err
-		}
-		for _, d := range f.Docs {
-			d.ParseDoc()
-			if d.Err != nil {
-				line, col := f.Mapper.OffsetLineChar(d.Err.Range.Start)
-				return &ExitError{Code: 2, Err: fmt.Errorf("%s:%d:%d: %s", f.Name, line, col, d.Err.Msg)}
-			}
-			if d.Root == nil {
-				continue
-			}
-			line, _ := f.Mapper.OffsetLineChar(d.Start)
-			source := fmt.Sprintf("%s:%d", f.Name, line)
-			objs := kube.DocumentObjects(d)
-			if objs == nil {
-				return &ExitError{Code: 2, Err: fmt.Errorf("%s: not a Kubernetes object (it needs apiVersion and kind)", source)}
-			}
-			for _, m := range objs {
-				if err := o.add(m, source, explicitNS); err != nil {
-					return err
-				}
-			}
-		}
+	return nil
+}
+
+// validate checks the flags the actions share.
+func (o *ActionOptions) validate() error {
+	if len(o.Filenames) == 0 {
+		return usageError("%s: give the manifests with -f FILE (files, directories, or - for standard input)", o.verb)
 	}
-	if len(o.objects) == 0 {
-		if o.selector != nil {
-			return &ExitError{Code: 2, Err: fmt.Errorf("no objects match -l %q", o.Selector)}
-		}
-		return &ExitError{Code: 2, Err: fmt.Errorf("no objects passed to %s", verb)}
+	switch o.DryRun {
+	case "", "none", "client", "server":
+	default:
+		return usageError("--dry-run=%q: use none, client or server", o.DryRun)
+	}
+	return nil
+}
+
+// connect reads the objects, then opens the cluster and logs in (an interactive
+// credential plugin may ask on the terminal).
+func (o *ActionOptions) connect(ctx context.Context) error {
+	if err := o.readObjects(); err != nil {
+		return err
 	}
 	c, err := kube.New(kube.Options{Flags: o.ConfigFlags, Terminal: terminal(o.IOStreams)})
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
 	o.client = c
+	return login(ctx, c)
+}
+
+// readObjects reads the manifests of -f and keeps the objects the selector matches,
+// checking each against -n with the engine's namespace rule.
+func (o *ActionOptions) readObjects() error {
+	paths, err := engine.ExpandPaths(o.Filenames, o.Recursive)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	// The embedded schemas tell which kinds are cluster-scoped, for the namespace rule.
+	eng, err := engine.New(engine.Options{SchemaSource: engine.SourceBuiltin})
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	for _, p := range paths {
+		f, err := readInput(o.In, p, 0)
+		if err != nil {
+			return err
+		}
+		if err := o.addFile(eng, f); err != nil {
+			return err
+		}
+	}
+	if len(o.objects) == 0 {
+		if o.selector != nil {
+			return &ExitError{Code: 2, Err: fmt.Errorf("no objects match -l %q", o.Selector)}
+		}
+		return &ExitError{Code: 2, Err: fmt.Errorf("no objects passed to %s", o.verb)}
+	}
 	return nil
 }
 
-func (o *ActionOptions) add(m map[string]any, source, explicitNS string) error {
-	u := &unstructured.Unstructured{Object: m}
-	if o.selector != nil && !o.selector.Matches(labels.Set(u.GetLabels())) {
+// addFile adds the objects of f's documents, the items of Lists included.
+func (o *ActionOptions) addFile(eng *engine.Engine, f *yamlpos.File) error {
+	for _, d := range f.Docs {
+		d.ParseDoc()
+		if d.Err != nil {
+			line, col := f.Mapper.OffsetLineChar(d.Err.Range.Start)
+			return &ExitError{Code: 2, Err: fmt.Errorf("%s:%d:%d: %s", f.Name, line, col, d.Err.Msg)}
+		}
+		if d.Root == nil {
+			continue
+		}
+		line, _ := f.Mapper.OffsetLineChar(d.Start)
+		source := fmt.Sprintf("%s:%d", f.Name, line)
+		objs := kube.DocumentObjects(d)
+		if objs == nil {
+			return &ExitError{Code: 2, Err: fmt.Errorf("%s: not a Kubernetes object (it needs apiVersion and kind)", source)}
+		}
+		for _, m := range objs {
+			if err := o.add(eng, engine.Object{Doc: d, Unstructured: &unstructured.Unstructured{Object: m}}, source); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// add keeps ob when the selector matches it. The namespace rule is the engine's; the
+// words of its refusal are kubectl's.
+func (o *ActionOptions) add(eng *engine.Engine, ob engine.Object, source string) error {
+	if o.selector != nil && !o.selector.Matches(labels.Set(ob.GetLabels())) {
 		return nil
 	}
-	if ns := u.GetNamespace(); explicitNS != "" && ns != "" && ns != explicitNS {
+	if _, err := eng.Namespace(ob, o.namespace, ""); err != nil {
+		ns := ob.GetNamespace()
 		return &ExitError{Code: 2, Err: fmt.Errorf("%s: the namespace from the object %q does not match the namespace %q: pass --namespace=%s, or none",
-			source, ns, explicitNS, ns)}
+			source, ns, o.namespace, ns)}
 	}
-	o.objects = append(o.objects, object{obj: u, source: source})
+	o.objects = append(o.objects, object{obj: ob.Unstructured, source: source})
 	return nil
 }
 
@@ -169,17 +207,16 @@ func (o *ActionOptions) report(outs []kube.Outcome, err error) error {
 	return nil
 }
 
-func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return signal.NotifyContext(ctx, os.Interrupt)
+// ApplyOptions holds the flags and inputs of `kubectl-lsp apply`.
+type ApplyOptions struct {
+	ActionOptions
+	ServerSide     bool
+	ForceConflicts bool
 }
 
 // NewCmdApply builds `kubectl-lsp apply`.
 func NewCmdApply(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ActionOptions{ConfigFlags: flags, IOStreams: streams}
-	var serverSide, force bool
+	o := &ApplyOptions{ActionOptions: ActionOptions{ConfigFlags: flags, IOStreams: streams, verb: "apply"}}
 	cmd := &cobra.Command{
 		Use:   "apply -f FILENAME",
 		Short: "Apply manifests to the cluster, as kubectl apply does (no kubectl needed)",
@@ -210,36 +247,53 @@ configured"). Exit status: 0 done, 1 an object failed, 2 usage or input errors.`
 
   # What would happen, checked by the cluster (admission included), nothing stored
   kubectl-lsp apply --dry-run=server -f app.yaml`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete("apply", args); err != nil {
-				return err
-			}
-			if force && !serverSide {
-				return usageError("--force-conflicts only applies with --server-side")
-			}
-			ctx, stop := interruptible(cmd.Context())
-			defer stop()
-			if err := login(ctx, o.client); err != nil {
-				return err
-			}
-			opts := kube.ApplyOptions{ServerSide: serverSide, ForceConflicts: force, DryRun: o.DryRun}
-			if o.ConfigFlags != nil && o.ConfigFlags.KubeConfig != nil {
-				opts.Kubeconfig = *o.ConfigFlags.KubeConfig
-			}
-			outs, err := o.client.ApplyAll(ctx, o.objs(), o.source(), opts)
-			return o.report(outs, err)
-		},
+		RunE: runE(o),
 	}
 	o.addFlags(cmd, true)
-	cmd.Flags().BoolVar(&serverSide, "server-side", false, "server-side apply: the cluster merges, and tracks who owns each field")
-	cmd.Flags().BoolVar(&force, "force-conflicts", false, "with --server-side, take over the fields other managers own")
+	cmd.Flags().BoolVar(&o.ServerSide, "server-side", false, "server-side apply: the cluster merges, and tracks who owns each field")
+	cmd.Flags().BoolVar(&o.ForceConflicts, "force-conflicts", false, "with --server-side, take over the fields other managers own")
 	return cmd
+}
+
+// Complete refuses arguments, parses the selector and takes -n.
+func (o *ApplyOptions) Complete(_ *cobra.Command, args []string) error { return o.complete(args) }
+
+// Validate checks the flags.
+func (o *ApplyOptions) Validate() error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if o.ForceConflicts && !o.ServerSide {
+		return usageError("--force-conflicts only applies with --server-side")
+	}
+	return nil
+}
+
+// Run reads the objects and applies them as one batch.
+func (o *ApplyOptions) Run(ctx context.Context) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	if err := o.connect(ctx); err != nil {
+		return err
+	}
+	opts := kube.ApplyOptions{ServerSide: o.ServerSide, ForceConflicts: o.ForceConflicts, DryRun: o.DryRun}
+	if o.ConfigFlags != nil && o.ConfigFlags.KubeConfig != nil {
+		opts.Kubeconfig = *o.ConfigFlags.KubeConfig
+	}
+	outs, err := o.client.ApplyAll(ctx, o.objs(), o.source(), opts)
+	return o.report(outs, err)
+}
+
+// DiffOptions holds the flags and inputs of `kubectl-lsp diff`.
+type DiffOptions struct {
+	ActionOptions
+	ServerSide     bool
+	ForceConflicts bool
 }
 
 // NewCmdDiff builds `kubectl-lsp diff`.
 func NewCmdDiff(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ActionOptions{ConfigFlags: flags, IOStreams: streams}
-	var serverSide, force bool
+	o := &DiffOptions{ActionOptions: ActionOptions{ConfigFlags: flags, IOStreams: streams, verb: "diff"}}
 	cmd := &cobra.Command{
 		Use:   "diff -f FILENAME",
 		Short: "Show what applying manifests would change, as kubectl diff does",
@@ -255,49 +309,64 @@ Exit status, as kubectl diff's: 0 no differences, 1 differences, 2 or more an er
 
   # With server-side apply's merge
   kubectl-lsp diff --server-side -R -f ./manifests`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete("diff", args); err != nil {
-				return err
-			}
-			ctx, stop := interruptible(cmd.Context())
-			defer stop()
-			if err := login(ctx, o.client); err != nil {
-				return err
-			}
-			changed, failed := 0, 0
-			for _, ob := range o.objects {
-				d, err := o.client.Diff(ctx, ob.obj, ob.source, serverSide, force)
-				if err != nil {
-					fmt.Fprintf(o.ErrOut, "Error (%s): %s: %v\n", ob.source, d.Ref, err)
-					failed++
-					continue
-				}
-				if d.Changed() {
-					changed++
-					fmt.Fprint(o.Out, kube.Unified(d))
-				}
-			}
-			switch {
-			case failed > 0:
-				return &ExitError{Code: 2, Err: fmt.Errorf("%d of %d objects could not be compared", failed, len(o.objects))}
-			case changed > 0:
-				return &ExitError{Code: 1}
-			}
-			return nil
-		},
+		RunE: runE(o),
 	}
 	o.addFlags(cmd, false)
-	cmd.Flags().BoolVar(&serverSide, "server-side", false, "compare with what server-side apply would make")
-	cmd.Flags().BoolVar(&force, "force-conflicts", false, "with --server-side, as if taking over the fields other managers own")
+	cmd.Flags().BoolVar(&o.ServerSide, "server-side", false, "compare with what server-side apply would make")
+	cmd.Flags().BoolVar(&o.ForceConflicts, "force-conflicts", false, "with --server-side, as if taking over the fields other managers own")
 	return cmd
+}
+
+// Complete refuses arguments, parses the selector and takes -n.
+func (o *DiffOptions) Complete(_ *cobra.Command, args []string) error { return o.complete(args) }
+
+// Validate checks the flags.
+func (o *DiffOptions) Validate() error { return o.validate() }
+
+// Run reads the objects and prints a unified diff for each one that applying would change.
+func (o *DiffOptions) Run(ctx context.Context) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	if err := o.connect(ctx); err != nil {
+		return err
+	}
+	changed, failed := 0, 0
+	for _, ob := range o.objects {
+		d, err := o.client.Diff(ctx, ob.obj, ob.source, o.ServerSide, o.ForceConflicts)
+		if err != nil {
+			fmt.Fprintf(o.ErrOut, "Error (%s): %s: %v\n", ob.source, d.Ref, err)
+			failed++
+			continue
+		}
+		if d.Changed() {
+			changed++
+			fmt.Fprint(o.Out, kube.Unified(d))
+		}
+	}
+	switch {
+	case failed > 0:
+		return &ExitError{Code: 2, Err: fmt.Errorf("%d of %d objects could not be compared", failed, len(o.objects))}
+	case changed > 0:
+		return &ExitError{Code: 1}
+	}
+	return nil
+}
+
+// DeleteOptions holds the flags and inputs of `kubectl-lsp delete`.
+type DeleteOptions struct {
+	ActionOptions
+	Cascade     string
+	GracePeriod int
+	Wait        bool
+	Timeout     time.Duration
+
+	opts kube.DeleteOptions
 }
 
 // NewCmdDelete builds `kubectl-lsp delete`.
 func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ActionOptions{ConfigFlags: flags, IOStreams: streams}
-	opts := kube.DeleteOptions{Cascade: "background", GracePeriod: -1}
-	wait := true
-	timeout := time.Duration(0)
+	o := &DeleteOptions{ActionOptions: ActionOptions{ConfigFlags: flags, IOStreams: streams, verb: "delete"},
+		Cascade: "background", GracePeriod: -1, Wait: true}
 	cmd := &cobra.Command{
 		Use:   "delete -f FILENAME",
 		Short: "Delete the objects of manifests from the cluster, as kubectl delete does",
@@ -315,30 +384,41 @@ Exit status: 0 done, 1 an object failed, 2 usage or input errors.`,
 
   # What would be deleted
   kubectl-lsp delete -f app.yaml --dry-run=server`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete("delete", args); err != nil {
-				return err
-			}
-			opts.DryRun = o.DryRun
-			if wait {
-				opts.Wait = timeout
-				if opts.Wait <= 0 {
-					opts.Wait = 5 * time.Minute
-				}
-			}
-			ctx, stop := interruptible(cmd.Context())
-			defer stop()
-			if err := login(ctx, o.client); err != nil {
-				return err
-			}
-			outs, err := o.client.DeleteAll(ctx, o.objs(), o.source(), opts)
-			return o.report(outs, err)
-		},
+		RunE: runE(o),
 	}
 	o.addFlags(cmd, true)
-	cmd.Flags().StringVar(&opts.Cascade, "cascade", opts.Cascade, "background (dependents deleted after), foreground (dependents first) or orphan (dependents kept)")
-	cmd.Flags().IntVar(&opts.GracePeriod, "grace-period", opts.GracePeriod, "seconds given to the object to end gracefully; -1 uses the object's own")
-	cmd.Flags().BoolVar(&wait, "wait", wait, "wait until the objects are gone")
-	cmd.Flags().DurationVar(&timeout, "timeout", 0, "how long --wait waits (0: 5m)")
+	cmd.Flags().StringVar(&o.Cascade, "cascade", o.Cascade, "background (dependents deleted after), foreground (dependents first) or orphan (dependents kept)")
+	cmd.Flags().IntVar(&o.GracePeriod, "grace-period", o.GracePeriod, "seconds given to the object to end gracefully; -1 uses the object's own")
+	cmd.Flags().BoolVar(&o.Wait, "wait", o.Wait, "wait until the objects are gone")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "how long --wait waits (0: 5m)")
 	return cmd
+}
+
+// Complete refuses arguments, parses the selector, takes -n and sets how long to wait.
+func (o *DeleteOptions) Complete(_ *cobra.Command, args []string) error {
+	if err := o.complete(args); err != nil {
+		return err
+	}
+	o.opts = kube.DeleteOptions{Cascade: o.Cascade, GracePeriod: o.GracePeriod, DryRun: o.DryRun}
+	if o.Wait {
+		o.opts.Wait = o.Timeout
+		if o.opts.Wait <= 0 {
+			o.opts.Wait = 5 * time.Minute
+		}
+	}
+	return nil
+}
+
+// Validate checks the flags.
+func (o *DeleteOptions) Validate() error { return o.validate() }
+
+// Run reads the objects and deletes them.
+func (o *DeleteOptions) Run(ctx context.Context) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	if err := o.connect(ctx); err != nil {
+		return err
+	}
+	outs, err := o.client.DeleteAll(ctx, o.objs(), o.source(), o.opts)
+	return o.report(outs, err)
 }

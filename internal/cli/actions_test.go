@@ -123,3 +123,57 @@ func TestApplyRollsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestActionInputErrors: apply, diff and delete refuse bad flags and inputs with a usage
+// error before any cluster is asked (the kubeconfig names none: reaching the cluster step
+// says "no Kubernetes context"). The namespace rule is the engine's: -n that contradicts
+// the object's namespace is refused for namespaced and unknown kinds; a cluster-scoped
+// kind has no namespace, so its metadata.namespace does not matter.
+func TestActionInputErrors(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"cm.yaml":      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: elsewhere\n  labels: {app: web}\n",
+		"role.yaml":    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\n  namespace: elsewhere\n",
+		"widget.yaml":  "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: elsewhere\n",
+		"list.yaml":    "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, namespace: elsewhere}\n",
+		"notobj.yaml":  "a: b\n",
+		"broken.yaml":  "a: [b\n",
+		"kubeconfig":   "",
+		"nested/.keep": "",
+	})
+	kc := "--kubeconfig=" + filepath.Join(dir, "kubeconfig")
+	file := func(name string) string { return filepath.Join(dir, name) }
+	const noContext = "no Kubernetes context"
+	tests := []struct {
+		name string
+		args []string
+		err  string // substring of stderr; every case exits with status 2
+	}{
+		{"arguments", []string{"apply", "-f", file("cm.yaml"), "extra"}, `apply takes its objects from -f FILE, not arguments (got "extra")`},
+		{"no -f", []string{"diff"}, "diff: give the manifests with -f FILE"},
+		{"bad dry-run", []string{"delete", "-f", file("cm.yaml"), "--dry-run=maybe"}, `--dry-run="maybe": use none, client or server`},
+		{"bad selector", []string{"apply", "-f", file("cm.yaml"), "-l", "a b"}, `-l "a b":`},
+		{"force without server-side", []string{"apply", "-f", file("cm.yaml"), "--force-conflicts"}, "--force-conflicts only applies with --server-side"},
+		{"missing file", []string{"apply", "-f", file("nope.yaml")}, "does not exist"},
+		{"syntax error", []string{"apply", "-f", file("broken.yaml")}, file("broken.yaml") + ":"},
+		{"not an object", []string{"delete", "-f", file("notobj.yaml")}, "not a Kubernetes object (it needs apiVersion and kind)"},
+		{"nothing selected", []string{"apply", "-f", file("cm.yaml"), "-l", "app=db"}, `no objects match -l "app=db"`},
+		{"no objects", []string{"apply", "-f", file("nested")}, "no objects passed to apply"},
+		{"-n against a namespaced kind", []string{"apply", "-n", "here", "-f", file("cm.yaml")},
+			`the namespace from the object "elsewhere" does not match the namespace "here": pass --namespace=elsewhere, or none`},
+		{"-n against an unknown kind", []string{"diff", "-n", "here", "-f", file("widget.yaml")}, `does not match the namespace "here"`},
+		{"-n against a List item", []string{"delete", "-n", "here", "-f", file("list.yaml")}, `does not match the namespace "here"`},
+		{"-n agreeing", []string{"apply", "-n", "elsewhere", "-f", file("cm.yaml")}, noContext},
+		{"-n and a cluster-scoped kind", []string{"apply", "-n", "here", "-f", file("role.yaml")}, noContext},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := run(t, "", append(tt.args, kc)...)
+			if code != 2 || out != "" || !strings.Contains(errOut, tt.err) {
+				t.Fatalf("exit %d, want 2 and %q on stderr\nstdout: %s\nstderr: %s", code, tt.err, out, errOut)
+			}
+			if tt.err != noContext && strings.Contains(errOut, noContext) {
+				t.Errorf("the cluster was asked before the input was refused:\n%s", errOut)
+			}
+		})
+	}
+}

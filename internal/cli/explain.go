@@ -77,15 +77,7 @@ func NewCmdExplain(flags *genericclioptions.ConfigFlags, streams genericiooption
 		Short:                 "Get the documentation of a resource or field",
 		Long:                  explainLong,
 		Example:               explainExample,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
-		},
+		RunE:                  runE(o),
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&o.Recursive, "recursive", "R", false, "print the fields of fields, as a tree of names and types")
@@ -99,7 +91,7 @@ func NewCmdExplain(flags *genericclioptions.ConfigFlags, streams genericiooption
 }
 
 // Complete takes the argument.
-func (o *ExplainOptions) Complete(args []string) error {
+func (o *ExplainOptions) Complete(_ *cobra.Command, args []string) error {
 	switch len(args) {
 	case 0:
 		return usageError("you must specify the type of resource to explain, e.g. %q (see --help)", "kubectl-lsp explain pods")
@@ -130,9 +122,9 @@ func (o *ExplainOptions) Validate() error {
 	return nil
 }
 
-// Run resolves the resource and prints its explanation.
-func (o *ExplainOptions) Run() error {
-	eng, err := newEngine(context.Background(), o.ConfigFlags, engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource}, o.ErrOut)
+// Run loads the schemas, resolves the resource and prints its explanation.
+func (o *ExplainOptions) Run(ctx context.Context) error {
+	eng, err := newEngine(ctx, o.ConfigFlags, engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource}, o.ErrOut)
 	if err != nil {
 		return err
 	}

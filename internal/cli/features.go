@@ -79,19 +79,19 @@ func (o *FeatureOptions) Validate() error {
 	return nil
 }
 
-// load builds the engine and reads the file; CRDs among its documents define kinds for
-// the others.
-func (o *FeatureOptions) load() (*engine.Engine, *yamlpos.File, error) {
-	eng, err := newEngine(context.Background(), o.ConfigFlags, engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource}, o.ErrOut)
+// load reads the file and builds the engine; CRDs among the file's documents define kinds
+// for the others.
+func (o *FeatureOptions) load(ctx context.Context) (*engine.Engine, *yamlpos.File, error) {
+	f, err := readInput(o.In, o.File, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := newEngine(ctx, o.ConfigFlags, engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource}, o.ErrOut)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
 		return nil, nil, flagError(err)
-	}
-	f, err := readInput(o.In, o.File, 0)
-	if err != nil {
-		return nil, nil, err
 	}
 	eng.AddCRDs(f)
 	return eng, f, nil
@@ -127,24 +127,17 @@ func rangeText(m *yamlpos.Mapper, r yamlpos.Range) string {
 	return fmt.Sprintf("%d:%d-%d:%d", jr.Start.Line, jr.Start.Column, jr.End.Line, jr.End.Column)
 }
 
-func newFeatureCommand(use, short, long, example string, o *FeatureOptions, complete func([]string) error, run func() error) *cobra.Command {
+// newFeatureCommand builds a feature's command: o runs it, flags are the ones it shares.
+func newFeatureCommand(use, short, long, example string, o command, flags *FeatureOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:                   use,
 		DisableFlagsInUseLine: true,
 		Short:                 short,
 		Long:                  long,
 		Example:               example,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return run()
-		},
+		RunE:                  runE(o),
 	}
-	o.addFlags(cmd)
+	flags.addFlags(cmd)
 	return cmd
 }
 
@@ -176,11 +169,13 @@ unknown field, a document that is not a Kubernetes object), 2 for usage or input
 
   # The same as JSON, for a custom resource whose CRD is in ./crds
   kubectl-lsp hover --crd ./crds widget.yaml:8:5 -o json`,
-		&o.FeatureOptions, o.Complete, o.Run)
+		o, &o.FeatureOptions)
 }
 
 // Complete reads the position argument.
-func (o *HoverOptions) Complete(args []string) error { return o.completePosition(args) }
+func (o *HoverOptions) Complete(_ *cobra.Command, args []string) error {
+	return o.completePosition(args)
+}
 
 type jsonHover struct {
 	File       string    `json:"file"`
@@ -198,8 +193,8 @@ type jsonHover struct {
 }
 
 // Run prints the hover.
-func (o *HoverOptions) Run() error {
-	eng, f, err := o.load()
+func (o *HoverOptions) Run(ctx context.Context) error {
+	eng, f, err := o.load(ctx)
 	if err != nil {
 		return err
 	}
@@ -254,11 +249,13 @@ errors.`,
 
   # Completions for a half-typed line from standard input, as JSON
   printf 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  rep' | kubectl-lsp complete -o json -- -:4:6`,
-		&o.FeatureOptions, o.Complete, o.Run)
+		o, &o.FeatureOptions)
 }
 
 // Complete reads the position argument.
-func (o *CompleteOptions) Complete(args []string) error { return o.completePosition(args) }
+func (o *CompleteOptions) Complete(_ *cobra.Command, args []string) error {
+	return o.completePosition(args)
+}
 
 type jsonCompletionItem struct {
 	Label         string    `json:"label"`
@@ -279,8 +276,8 @@ type jsonCompletion struct {
 }
 
 // Run prints the proposals.
-func (o *CompleteOptions) Run() error {
-	eng, f, err := o.load()
+func (o *CompleteOptions) Run(ctx context.Context) error {
+	eng, f, err := o.load(ctx)
 	if err != nil {
 		return err
 	}
@@ -344,11 +341,11 @@ like those of "validate -o json", the end exclusive.`,
 
   # As JSON
   kubectl-lsp symbols app.yaml -o json`,
-		&o.FeatureOptions, o.Complete, o.Run)
+		o, &o.FeatureOptions)
 }
 
 // Complete reads the file argument.
-func (o *SymbolsOptions) Complete(args []string) error {
+func (o *SymbolsOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(args) != 1 {
 		return usageError("expected one argument, the FILE to outline (- for standard input); got %d", len(args))
 	}
@@ -383,8 +380,8 @@ func toJSONSymbols(m *yamlpos.Mapper, syms []engine.Symbol) []jsonSymbol {
 }
 
 // Run prints the outline.
-func (o *SymbolsOptions) Run() error {
-	eng, f, err := o.load()
+func (o *SymbolsOptions) Run(ctx context.Context) error {
+	eng, f, err := o.load(ctx)
 	if err != nil {
 		return err
 	}

@@ -20,8 +20,15 @@ import (
 	"github.com/kubectl-lsp/kubectl-lsp/plugins"
 )
 
+// PluginsOptions holds what `kubectl-lsp plugins`, the parent of list and run, is given.
+type PluginsOptions struct {
+	cmd  *cobra.Command
+	args []string
+}
+
 // NewCmdPlugins builds `kubectl-lsp plugins` with its subcommands list and run.
 func NewCmdPlugins(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &PluginsOptions{}
 	cmd := &cobra.Command{
 		Use:   "plugins",
 		Short: "List kubectl plugins and run one on a resource of a manifest",
@@ -37,16 +44,28 @@ shell, after checking those values are valid Kubernetes names.`,
 
   # Run kubectl-tree on the Deployment of deploy.yaml: kubectl-tree Deployment/web -n prod
   kubectl-lsp plugins run tree -f deploy.yaml`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError("unknown command %q for %q: use list or run (see --help)", args[0], cmd.CommandPath())
-			}
-			return cmd.Help()
-		},
+		RunE: runE(o),
 	}
 	cmd.AddCommand(NewCmdPluginsList(streams), NewCmdPluginsRun(flags, streams))
 	return cmd
 }
+
+// Complete keeps the command, whose help Run prints, and the arguments.
+func (o *PluginsOptions) Complete(cmd *cobra.Command, args []string) error {
+	o.cmd, o.args = cmd, args
+	return nil
+}
+
+// Validate refuses arguments: they are a subcommand cobra did not know.
+func (o *PluginsOptions) Validate() error {
+	if len(o.args) > 0 {
+		return usageError("unknown command %q for %q: use list or run (see --help)", o.args[0], o.cmd.CommandPath())
+	}
+	return nil
+}
+
+// Run prints the help, which lists the subcommands.
+func (o *PluginsOptions) Run(context.Context) error { return o.cmd.Help() }
 
 // PluginsListOptions holds the flags of `kubectl-lsp plugins list`.
 type PluginsListOptions struct {
@@ -86,20 +105,23 @@ there were warnings (as kubectl), 2 for usage errors.`,
   # Only the file names
   kubectl-lsp plugins list --name-only`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Complete()
-			return o.Run()
-		},
+		RunE: runE(o),
 	}
 	cmd.Flags().BoolVar(&o.NameOnly, "name-only", false, "print each plugin's file name rather than its full path")
 	return cmd
 }
 
 // Complete reads PATH.
-func (o *PluginsListOptions) Complete() { o.pathEnv = os.Getenv("PATH") }
+func (o *PluginsListOptions) Complete(*cobra.Command, []string) error {
+	o.pathEnv = os.Getenv("PATH")
+	return nil
+}
+
+// Validate has nothing to check: --name-only is the only flag.
+func (o *PluginsListOptions) Validate() error { return nil }
 
 // Run lists the plugins.
-func (o *PluginsListOptions) Run() error {
+func (o *PluginsListOptions) Run(context.Context) error {
 	found, dirWarnings := plugins.Discover(o.pathEnv)
 	if !plugins.WriteList(o.Out, o.ErrOut, found, dirWarnings, o.NameOnly) {
 		// The messages are printed already, as kubectl prints them.
@@ -194,15 +216,7 @@ a process that clears its environment escapes.
 Exit status: the plugin's own; 2 when it could not be run (not found, refused, timed out,
 killed by a signal) or for usage errors.`,
 		Example: pluginsRunExample,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runE(o),
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.Filename, "filename", "f", "", "the manifest holding the resource (- for standard input)")
@@ -343,9 +357,6 @@ const maxPluginManifest = 64 * safefile.MiB
 
 // Run finds the plugin, reads the resource and runs the plugin on it.
 func (o *PluginsRunOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	plugin, err := engine.LookupPlugin(engine.Plugins(o.pathEnv), o.PluginName)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}

@@ -1,9 +1,21 @@
-// Package cli holds kubectl-lsp's commands, in kubectl's pattern: an XOptions struct per
-// command with Complete, Validate and Run, flags from cli-runtime, and errors returned
-// rather than exits.
+// Package cli holds kubectl-lsp's commands, in kubectl's pattern, with one shape for all:
+// an XOptions struct per command, flags from cli-runtime, errors returned rather than
+// exits, and three methods that runE, every command's RunE, calls in this order:
+//
+//   - Complete(cmd, args) fills the derived fields from the flags, the arguments and the
+//     environment (PATH). It reads no file and makes no network call.
+//   - Validate() checks the fields and their combinations, without I/O.
+//   - Run(ctx) does the work with the command's context.
+//
+// The rule: whatever touches the file system or a cluster is Run's. That is reading the
+// manifests (expanding directories included), CRDs, the kubeconfig and plugins on PATH,
+// opening log files, and connecting to a cluster. Run reads the manifests before it asks a
+// cluster anything, so that a bad input fails at once. Usage errors (exit status 2) come
+// from Complete and Validate; Run's errors carry their own status (ExitError).
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -46,6 +58,31 @@ func usageError(format string, args ...any) error {
 	return &ExitError{Code: 2, Err: fmt.Errorf(format, args...)}
 }
 
+// command is the shape of every command's options (see the package doc).
+type command interface {
+	Complete(cmd *cobra.Command, args []string) error
+	Validate() error
+	Run(ctx context.Context) error
+}
+
+// runE is every command's RunE: o's Complete, Validate and Run, in order, with the
+// command's context.
+func runE(o command) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := o.Complete(cmd, args); err != nil {
+			return err
+		}
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		return o.Run(ctx)
+	}
+}
+
 // NewRootCommand builds the kubectl-lsp command tree.
 func NewRootCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
@@ -75,14 +112,26 @@ Installed on PATH it also works as a kubectl plugin: "kubectl lsp validate ...".
 	return cmd
 }
 
+// VersionOptions holds the streams of `kubectl-lsp version`, which has no flags.
+type VersionOptions struct{ genericiooptions.IOStreams }
+
 func newCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the kubectl-lsp version",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(streams.Out, "kubectl-lsp %s\n", version.Version)
-			return err
-		},
+		RunE:  runE(&VersionOptions{streams}),
 	}
+}
+
+// Complete has nothing to fill: the command takes no flags and no arguments.
+func (o *VersionOptions) Complete(*cobra.Command, []string) error { return nil }
+
+// Validate has nothing to check.
+func (o *VersionOptions) Validate() error { return nil }
+
+// Run prints the version.
+func (o *VersionOptions) Run(context.Context) error {
+	_, err := fmt.Fprintf(o.Out, "kubectl-lsp %s\n", version.Version)
+	return err
 }

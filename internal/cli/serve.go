@@ -59,12 +59,7 @@ a warm start makes no network call, and checked for changes in the background. T
 server never waits on the cluster: until its schemas are there, the embedded ones answer.`,
 		Example: serveExample,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runE(o),
 	}
 	cmd.Flags().BoolVar(&o.Stdio, "stdio", o.Stdio, "speak LSP over standard input and output (the only transport)")
 	cmd.Flags().StringVar(&o.LogFile, "log-file", o.LogFile, "append the server's log to this file instead of standard error")
@@ -75,22 +70,24 @@ server never waits on the cluster: until its schemas are there, the embedded one
 	return cmd
 }
 
-// Validate checks the flags.
-func (o *ServeOptions) Validate() error {
-	if !o.Stdio {
-		return usageError("serve: only --stdio is supported")
-	}
+// Complete parses --log-level.
+func (o *ServeOptions) Complete(*cobra.Command, []string) error {
 	if err := o.level.UnmarshalText([]byte(strings.ToLower(o.LogLevel))); err != nil {
 		return usageError("--log-level %q: use debug, info, warn or error", o.LogLevel)
 	}
 	return nil
 }
 
+// Validate checks the flags.
+func (o *ServeOptions) Validate() error {
+	if !o.Stdio {
+		return usageError("serve: only --stdio is supported")
+	}
+	return nil
+}
+
 // Run serves one editor session until it exits.
 func (o *ServeOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	logOut := o.ErrOut
 	if o.LogFile != "" {
 		f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)

@@ -37,7 +37,6 @@ type ValidateOptions struct {
 	Verbose           bool
 	DryRun            string
 
-	paths []string
 	// progress forces (true) or disables (false) the progress line; nil decides by terminal.
 	progress *bool
 }
@@ -77,15 +76,7 @@ templates and kustomization files are skipped, not reported as errors.
 Exit status: 0 when no document has an error, 1 when some document has, 2 for usage or
 input errors.`,
 		Example: validateExample,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runE(o),
 	}
 	f := cmd.Flags()
 	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "files or directories to validate (as with kubectl; positional arguments work too)")
@@ -99,17 +90,9 @@ input errors.`,
 	return cmd
 }
 
-// Complete gathers the inputs.
-func (o *ValidateOptions) Complete(args []string) error {
+// Complete adds the arguments to the files and directories of -f.
+func (o *ValidateOptions) Complete(_ *cobra.Command, args []string) error {
 	o.Filenames = append(o.Filenames, args...)
-	if len(o.Filenames) == 0 {
-		return usageError("nothing to validate: give files, directories or - for standard input (see --help)")
-	}
-	paths, err := engine.ExpandPaths(o.Filenames, o.Recursive)
-	if err != nil {
-		return &ExitError{Code: 2, Err: err}
-	}
-	o.paths = paths
 	return nil
 }
 
@@ -133,6 +116,9 @@ func dryRunResults(ctx context.Context, c *engine.Cluster, results [][]validate.
 
 // Validate checks the flags.
 func (o *ValidateOptions) Validate() error {
+	if len(o.Filenames) == 0 {
+		return usageError("nothing to validate: give files, directories or - for standard input (see --help)")
+	}
 	switch o.Output {
 	case "text", "json", "junit", "sarif", "github":
 	default:
@@ -144,7 +130,7 @@ func (o *ValidateOptions) Validate() error {
 		return usageError("--dry-run=%q: use none, client or server", o.DryRun)
 	}
 	stdin := 0
-	for _, p := range o.paths {
+	for _, p := range o.Filenames {
 		if p == "-" {
 			stdin++
 		}
@@ -155,17 +141,17 @@ func (o *ValidateOptions) Validate() error {
 	return nil
 }
 
-// Run validates and prints the results.
+// Run reads the inputs, validates them and prints the results.
 func (o *ValidateOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	tuneGC()
+	files, err := o.readFiles()
+	if err != nil {
+		return err
+	}
 	var cluster *engine.Cluster
 	if o.DryRun == "server" {
-		var err error
 		if cluster, err = engine.Connect(engine.ClusterOptions{Choice: engine.ClusterRequired, Flags: o.ConfigFlags, Terminal: terminal(o.IOStreams)}); err != nil {
 			return &ExitError{Code: 2, Err: fmt.Errorf("--dry-run=server: %w", err)}
 		}
@@ -184,14 +170,6 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 	}
 	if err := eng.LoadCRDPaths(o.CRDs); err != nil {
 		return flagError(err)
-	}
-	files := make([]*yamlpos.File, 0, len(o.paths))
-	for _, p := range o.paths {
-		f, err := readInput(o.In, p, 0)
-		if err != nil {
-			return err
-		}
-		files = append(files, f)
 	}
 	prog := o.progressLine()
 	results := eng.ValidateFiles(ctx, files, prog.update)
@@ -215,6 +193,23 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 		return &ExitError{Code: 1}
 	}
 	return nil
+}
+
+// readFiles expands the directories among the inputs and reads every manifest.
+func (o *ValidateOptions) readFiles() ([]*yamlpos.File, error) {
+	paths, err := engine.ExpandPaths(o.Filenames, o.Recursive)
+	if err != nil {
+		return nil, &ExitError{Code: 2, Err: err}
+	}
+	files := make([]*yamlpos.File, 0, len(paths))
+	for _, p := range paths {
+		f, err := readInput(o.In, p, 0)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
 }
 
 // tuneGC trades a little memory for less garbage collection in a batch run: parsing YAML
