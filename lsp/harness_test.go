@@ -18,6 +18,7 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
 )
 
 // The in-process harness: the real server on one end of a net.Pipe, a go.lsp.dev
@@ -65,6 +66,8 @@ type harnessOptions struct {
 	hook        func(ctx context.Context, id jsonrpc2.ID, method string)
 	// noInitialize leaves the session uninitialized.
 	noInitialize bool
+	// root is the workspace folder ("": none).
+	root string
 	// capabilities are the client's; nil means a typical modern client.
 	capabilities map[string]any
 	// server adjusts the server's options (cluster flags, transport wrappers).
@@ -130,9 +133,13 @@ func (h *harness) initialize(o harnessOptions) *protocol.InitializeResult {
 			"documentSymbol": map[string]any{"hierarchicalDocumentSymbolSupport": true},
 		}}
 	}
+	var root any
+	if o.root != "" {
+		root = uri.File(o.root)
+	}
 	var res protocol.InitializeResult
 	if err := h.call(protocol.MethodInitialize, map[string]any{
-		"processId": nil, "rootUri": nil, "capabilities": caps, "initializationOptions": opts,
+		"processId": nil, "rootUri": root, "capabilities": caps, "initializationOptions": opts,
 	}, &res); err != nil {
 		h.t.Fatalf("initialize: %v", err)
 	}

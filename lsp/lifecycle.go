@@ -69,6 +69,9 @@ func (s *Server) capabilities() protocol.ServerCapabilities {
 	caps.DocumentSymbolProvider = true
 	caps.FoldingRangeProvider = true
 	caps.CodeLensProvider = &protocol.CodeLensOptions{}
+	caps.DefinitionProvider = true
+	caps.ReferencesProvider = true
+	caps.RenameProvider = true
 	// Options, with the kinds, only for clients that take CodeAction literals.
 	caps.CodeActionProvider = true
 	if s.actionCaps.literals {

@@ -77,6 +77,9 @@ type initializeParams struct {
 			CodeLens *struct {
 				RefreshSupport bool `json:"refreshSupport"`
 			} `json:"codeLens,omitempty"`
+			DidChangeWatchedFiles *struct {
+				DynamicRegistration bool `json:"dynamicRegistration"`
+			} `json:"didChangeWatchedFiles,omitempty"`
 		} `json:"workspace"`
 		TextDocument struct {
 			Hover *struct {
@@ -107,6 +110,8 @@ type clientCaps struct {
 	workDoneProgress    bool
 	showDocument        bool
 	codeLensRefresh     bool
+	// watchFiles: the client registers file watchers on request.
+	watchFiles bool
 }
 
 func (p *initializeParams) caps() clientCaps {
@@ -129,5 +134,6 @@ func (p *initializeParams) caps() clientCaps {
 	c.workDoneProgress = p.Capabilities.Window.WorkDoneProgress
 	c.showDocument = p.Capabilities.Window.ShowDocument != nil && p.Capabilities.Window.ShowDocument.Support
 	c.codeLensRefresh = p.Capabilities.Workspace.CodeLens != nil && p.Capabilities.Workspace.CodeLens.RefreshSupport
+	c.watchFiles = p.Capabilities.Workspace.DidChangeWatchedFiles != nil && p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
 	return c
 }

@@ -65,6 +65,8 @@ type Server struct {
 	drift         driftCache
 	plugins       pluginCache
 	output        outputDir
+	// index is what the workspace's manifests define and reference (navigation).
+	index *engine.Index
 
 	mu            sync.Mutex
 	state         serverState
@@ -120,6 +122,7 @@ func NewServer(opts Options) *Server {
 		inflight:      map[jsonrpc2.ID]context.CancelFunc{},
 		baseFlags:     opts.ConfigFlags,
 		wrapTransport: opts.WrapTransport,
+		index:         engine.NewIndex(),
 	}
 	s.progress.s = s
 	return s
@@ -290,6 +293,9 @@ var requestHandlers = map[string]requestHandler{
 	protocol.MethodTextDocumentCodeAction:     (*Server).codeAction,
 	protocol.MethodTextDocumentCodeLens:       (*Server).codeLens,
 	protocol.MethodWorkspaceExecuteCommand:    (*Server).executeCommand,
+	protocol.MethodTextDocumentDefinition:     (*Server).definition,
+	protocol.MethodTextDocumentReferences:     (*Server).references,
+	protocol.MethodTextDocumentRename:         (*Server).rename,
 	MethodDiff:                                (*Server).diffRequest,
 }
 
@@ -310,6 +316,10 @@ func (s *Server) notification(method string, params json.RawMessage) {
 		switch method {
 		case protocol.MethodInitialized:
 			s.goSendStatus()
+			s.goBackground(s.watchFiles)
+			s.goBackground(s.indexWorkspace)
+		case protocol.MethodWorkspaceDidChangeWatchedFiles:
+			err = s.didChangeWatchedFiles(params)
 		case protocol.MethodTextDocumentDidSave:
 			err = s.didSave(params)
 		case protocol.MethodCancelRequest:

@@ -66,7 +66,7 @@ func TestInitializeCapabilities(t *testing.T) {
 	if caps.CompletionProvider == nil || !reflect.DeepEqual(caps.CompletionProvider.TriggerCharacters, []string{":", " ", "-"}) {
 		t.Errorf("completionProvider = %+v", caps.CompletionProvider)
 	}
-	if caps.DefinitionProvider != nil || caps.ReferencesProvider != nil || caps.RenameProvider != nil {
+	if caps.TypeDefinitionProvider != nil || caps.ImplementationProvider != nil || caps.DocumentLinkProvider != nil {
 		t.Errorf("advertises what it does not answer: %+v", caps)
 	}
 	if res.ServerInfo == nil || res.ServerInfo.Name != "kubectl-lsp" {
@@ -78,8 +78,9 @@ func TestCapabilitiesAdvertised(t *testing.T) {
 	h := newHarness(t, harnessOptions{noInitialize: true})
 	caps := h.initialize(harnessOptions{}).Capabilities
 	if caps.HoverProvider != true || caps.CompletionProvider == nil || caps.DocumentSymbolProvider != true ||
-		caps.FoldingRangeProvider != true || caps.CodeLensProvider == nil || caps.CodeActionProvider != true {
-		t.Errorf("capabilities %+v: want hover, completion, symbols, folding, code lenses and code actions", caps)
+		caps.FoldingRangeProvider != true || caps.CodeLensProvider == nil || caps.CodeActionProvider != true ||
+		caps.DefinitionProvider != true || caps.ReferencesProvider != true || caps.RenameProvider != true {
+		t.Errorf("capabilities %+v: want hover, completion, symbols, folding, code lenses, code actions, definition, references and rename", caps)
 	}
 }
 

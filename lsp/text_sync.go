@@ -107,5 +107,7 @@ func (s *Server) didClose(raw json.RawMessage) error {
 	if doc.crdKey != 0 {
 		s.goRebuild()
 	}
+	// The file on disk counts again for navigation (or nothing, for an unsaved buffer).
+	s.goBackground(func() { s.reindex(doc.name) })
 	return nil
 }

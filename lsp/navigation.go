@@ -1,0 +1,179 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+)
+
+// Navigation between the resources of a workspace: textDocument/definition, references
+// and rename, answered by the engine's index of every manifest in the workspace folder.
+// Files on disk are indexed when the server starts and kept current with
+// workspace/didChangeWatchedFiles; open documents count as the editor has them.
+
+// indexWorkspace indexes the manifests under the workspace folder (in the background,
+// once, after initialize).
+func (s *Server) indexWorkspace() {
+	v := s.view()
+	if v.root == "" {
+		return
+	}
+	n := s.index.LoadTree(s.baseCtx, v.root, func(path string) bool { return v.settings.included(path, v.root) })
+	s.log.Info("workspace indexed", "root", v.root, "files", n, "documents", s.index.Documents())
+}
+
+// syncIndex gives the index the open documents as the editor has them.
+func (s *Server) syncIndex() {
+	s.mu.Lock()
+	snaps := make([]*snapshot, 0, len(s.docs))
+	for _, doc := range s.docs {
+		snaps = append(snaps, doc.snap)
+	}
+	s.mu.Unlock()
+	for _, snap := range snaps {
+		if engine.IsManifest(snap.text) {
+			snap.parse()
+			s.index.Set(snap.file)
+		}
+	}
+}
+
+// didChangeWatchedFiles keeps the index current with the files on disk.
+func (s *Server) didChangeWatchedFiles(raw json.RawMessage) error {
+	var p protocol.DidChangeWatchedFilesParams
+	if err := decodeParams(raw, &p); err != nil {
+		return err
+	}
+	// Reading files is not for the connection's read loop.
+	s.goBackground(func() {
+		for _, c := range p.Changes {
+			if path := uriFilename(c.URI); c.Type == protocol.FileChangeTypeDeleted {
+				s.index.Remove(path)
+			} else {
+				s.reindex(path)
+			}
+		}
+	})
+	return nil
+}
+
+// reindex reads a file on disk into the index again, or forgets it when it is gone or
+// the settings leave it out.
+func (s *Server) reindex(path string) {
+	v := s.view()
+	if filepath.IsAbs(path) && v.settings.included(path, v.root) {
+		s.index.Load(path)
+	} else {
+		s.index.Remove(path)
+	}
+}
+
+// watchFiles asks the client to report changes to manifests, when it can register
+// watchers dynamically.
+func (s *Server) watchFiles() {
+	if !s.view().caps.watchFiles {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.baseCtx, closeWait*5)
+	defer cancel()
+	params := map[string]any{"registrations": []any{map[string]any{
+		"id": "kubectl-lsp-manifests", "method": protocol.MethodWorkspaceDidChangeWatchedFiles,
+		"registerOptions": map[string]any{"watchers": []any{map[string]any{"globPattern": "**/*.{yaml,yml,json}"}}},
+	}}}
+	if _, err := s.conn.Call(ctx, protocol.MethodClientRegisterCapability, params, nil); err != nil {
+		s.log.Debug("registering file watchers", "err", err)
+	}
+}
+
+// locationURI is a file's URI: the open document's, else the file's path.
+func (s *Server) locationURI(name string) protocol.DocumentURI {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for u, doc := range s.docs {
+		if doc.name == name {
+			return u
+		}
+	}
+	return protocol.DocumentURI(uri.File(name))
+}
+
+func (s *Server) toLocations(locs []engine.Location) []protocol.Location {
+	out := make([]protocol.Location, 0, len(locs))
+	for _, l := range locs {
+		out = append(out, protocol.Location{URI: s.locationURI(l.File.Name), Range: toRange(l.File.Mapper, l.Range)})
+	}
+	return out
+}
+
+// definition answers textDocument/definition: the object a reference names.
+func (s *Server) definition(ctx context.Context, raw json.RawMessage) (any, error) {
+	snap, _, offset, err := s.positionRequest(raw)
+	if err != nil || snap == nil {
+		return nil, err
+	}
+	s.syncIndex()
+	_, locs, _ := s.index.Definition(snap.file, offset)
+	return s.toLocations(locs), nil
+}
+
+// references answers textDocument/references: what refers to the object named under the
+// cursor.
+func (s *Server) references(ctx context.Context, raw json.RawMessage) (any, error) {
+	var p protocol.ReferenceParams
+	if err := decodeParams(raw, &p); err != nil {
+		return nil, err
+	}
+	snap, _, offset, err := s.positionRequest(raw)
+	if err != nil || snap == nil {
+		return nil, err
+	}
+	s.syncIndex()
+	_, locs, _ := s.index.References(snap.file, offset, p.Context.IncludeDeclaration)
+	return s.toLocations(locs), nil
+}
+
+// rename answers textDocument/rename: the object and every reference to it, in one
+// workspace edit.
+func (s *Server) rename(ctx context.Context, raw json.RawMessage) (any, error) {
+	var p protocol.RenameParams
+	if err := decodeParams(raw, &p); err != nil {
+		return nil, err
+	}
+	snap, v, offset, err := s.positionRequest(raw)
+	if err != nil || snap == nil {
+		return nil, err
+	}
+	s.syncIndex()
+	edits, err := s.index.Rename(snap.file, offset, p.NewName)
+	if err != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
+	}
+	byURI := map[protocol.DocumentURI][]protocol.TextEdit{}
+	var order []protocol.DocumentURI
+	for _, e := range edits {
+		u := s.locationURI(e.File.Name)
+		if _, seen := byURI[u]; !seen {
+			order = append(order, u)
+		}
+		byURI[u] = append(byURI[u], protocol.TextEdit{Range: toRange(e.File.Mapper, e.Range), NewText: e.NewText})
+	}
+	if !v.actionCaps.documentChanges {
+		return &protocol.WorkspaceEdit{Changes: byURI}, nil
+	}
+	out := &protocol.WorkspaceEdit{}
+	for _, u := range order {
+		id := protocol.OptionalVersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}}
+		if open, _ := s.opened(u); open != nil {
+			version := open.version
+			id.Version = &version
+		}
+		out.DocumentChanges = append(out.DocumentChanges, protocol.TextDocumentEdit{TextDocument: id, Edits: byURI[u]})
+	}
+	return out, nil
+}
