@@ -90,9 +90,10 @@ local function main()
   result.omnifunc = vim.bo[bufnr].omnifunc
   for _, c in pairs(vim.lsp.get_active_clients()) do
     if c.name == "kubectl-lsp" then
-      local caps = c.config.capabilities
-      result.snippets = caps.textDocument.completion.completionItem.snippetSupport == true
-      result.lens_refresh = caps.workspace.codeLens.refreshSupport == true
+      local caps = c.config.capabilities or {}
+      local item = ((caps.textDocument or {}).completion or {}).completionItem or {}
+      result.snippets = item.snippetSupport == true
+      result.lens_refresh = ((caps.workspace or {}).codeLens or {}).refreshSupport == true
     end
   end
   step("client")
