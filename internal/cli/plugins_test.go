@@ -429,6 +429,24 @@ func TestKubectlRunsLSPAsPlugin(t *testing.T) {
 	}
 }
 
+// TestPluginsLeaveOutItself: kubectl-lsp on PATH (after make install) and its
+// kubectl_complete-lsp companion are neither listed nor run as plugins.
+func TestPluginsLeaveOutItself(t *testing.T) {
+	dir := t.TempDir()
+	writeExec(t, dir, "kubectl-lsp", "#!/bin/sh\nexit 2\n", 0o755)
+	writeExec(t, dir, "kubectl_complete-lsp", "#!/bin/sh\nexit 2\n", 0o755)
+	writeExec(t, dir, "kubectl-hello", "#!/bin/sh\necho hi\n", 0o755)
+	t.Setenv("PATH", dir)
+	out, errOut, code := run(t, "", "plugins", "list", "--name-only")
+	if want := "The following compatible plugins are available:\n\nkubectl-hello\n"; out != want || errOut != "" || code != 0 {
+		t.Errorf("plugins list: exit %d, stdout %q, stderr %q; want %q", code, out, errOut, want)
+	}
+	out, errOut, code = run(t, runDeploy, "plugins", "run", "lsp", "-f", "-")
+	if code != 2 || !strings.Contains(errOut, `plugin "lsp" not found`) {
+		t.Errorf("plugins run lsp: exit %d, stdout %q, stderr %q; want exit 2, not found", code, out, errOut)
+	}
+}
+
 // TestPluginsCommand: the parent command shows its help, refuses unknown subcommands,
 // and the help of run teaches the placeholders and the safety rule.
 func TestPluginsCommand(t *testing.T) {
