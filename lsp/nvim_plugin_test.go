@@ -223,6 +223,7 @@ func TestNeovimPluginOffline(t *testing.T) {
 		LensRefresh     bool           `json:"lens_refresh"`
 		Lenses          []string       `json:"lenses"`
 		LensesAfterEdit []string       `json:"lenses_after_edit"`
+		LensRun         string         `json:"lens_run"`
 	}
 	data, err := os.ReadFile(resultPath)
 	if err != nil {
@@ -252,5 +253,8 @@ func TestNeovimPluginOffline(t *testing.T) {
 	}
 	if !slices.Equal(res.Lenses, []string{"ConfigMap/offline"}) || !slices.Equal(res.LensesAfterEdit, []string{"ConfigMap/offline", "Secret/added"}) {
 		t.Errorf("code lenses %q, after adding a Secret %q", res.Lenses, res.LensesAfterEdit)
+	}
+	if !strings.HasPrefix(res.LensRun, "kubectl-lsp: ConfigMap/offline: no cluster in use") {
+		t.Errorf("running the ConfigMap's lens said %q", res.LensRun)
 	}
 }

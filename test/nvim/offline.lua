@@ -111,6 +111,14 @@ local function main()
   end, "the lens of the added resource")
   result.lenses_after_edit = lens_titles(bufnr)
   step("lenses after an edit")
+  -- Running the lens on the first line: it only names the resource, and says so.
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  vim.lsp.codelens.run()
+  wait(5000, function()
+    return #result.notes > 0
+  end, "what running a lens says")
+  result.lens_run = table.remove(result.notes)
+  step("lens run")
 
   -- A request after everything: any warning the settings caused has arrived by now.
   local responses = vim.lsp.buf_request_sync(bufnr, "textDocument/hover", vim.lsp.util.make_position_params(), 10000)

@@ -424,6 +424,13 @@ end
 function M.setup(opts)
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
   create_commands()
+  -- The lens over a resource without a cluster only names it: running it says so
+  -- (rather than Neovim's "does not support command").
+  if vim.lsp.commands and not vim.lsp.commands["kubectl-lsp.showResource"] then
+    vim.lsp.commands["kubectl-lsp.showResource"] = function(command)
+      notify((command.title or "resource") .. ": no cluster in use, nothing to run (see :KubeContext)")
+    end
+  end
   local group = vim.api.nvim_create_augroup("kubectl_lsp", { clear = true })
   vim.api.nvim_create_autocmd("FileType", {
     group = group,
