@@ -36,6 +36,11 @@ M.status = nil
 M.context = nil -- the context chosen with :KubeContext (nil: the settings' one)
 local clients = {} -- root_dir → client id
 
+-- The running clients: vim.lsp.get_clients (0.10+) or get_active_clients (0.7-0.9).
+local function clients_list()
+  return (vim.lsp.get_clients or vim.lsp.get_active_clients)()
+end
+
 local function notify(msg, level)
   vim.notify("kubectl-lsp: " .. msg, level or vim.log.levels.INFO)
 end
@@ -46,7 +51,7 @@ local function refresh_lenses(bufnr)
   if not M.config.codelens or not vim.lsp.codelens or bufnr ~= vim.api.nvim_get_current_buf() then
     return
   end
-  for _, c in pairs(vim.lsp.get_active_clients()) do
+  for _, c in pairs(clients_list()) do
     if c.name == "kubectl-lsp" and vim.lsp.buf_is_attached(bufnr, c.id) then
       pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
       return
@@ -215,7 +220,7 @@ function M.attach(bufnr)
 end
 
 local function client_for(bufnr)
-  for _, c in pairs(vim.lsp.get_active_clients()) do
+  for _, c in pairs(clients_list()) do
     if c.name == "kubectl-lsp" and vim.lsp.buf_is_attached(bufnr, c.id) then
       return c
     end
