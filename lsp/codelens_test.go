@@ -206,6 +206,20 @@ func TestMatchGlob(t *testing.T) {
 		{"a/**/b", "a/x/y/c", false},
 		{"k?s/[a-c].yaml", "k8s/b.yaml", true},
 		{"[a-", "[a-", false},
+		// As users write them: alternatives, negated classes, both together.
+		{"*.{yaml,yml}", "x/a.yml", true},
+		{"*.{yaml,yml}", "x/a.yaml", true},
+		{"*.{yaml,yml}", "x/a.json", false},
+		{"**/*.{yaml,yml}", "a.yml", true},
+		{"[!_]*.yaml", "x/a.yaml", true},
+		{"[!_]*.yaml", "x/_a.yaml", false},
+		{"[^_]*.yaml", "_a.yaml", false},
+		{"deploy/**/[!_]*.{yaml,yml}", "deploy/prod/web.yml", true},
+		{"deploy/**/[!_]*.{yaml,yml}", "deploy/prod/_values.yml", false},
+		{"{base,overlays/*}/*.yaml", "overlays/prod/a.yaml", true},
+		{"{base,overlays/*}/*.yaml", "overlays/a.yaml", false},
+		{"*.yaml", "x/.hidden.yaml", true},
+		{"{a,b", "{a,b", false},
 	} {
 		if got := matchGlob(c.glob, c.name); got != c.want {
 			t.Errorf("matchGlob(%q, %q) = %v, want %v", c.glob, c.name, got, c.want)

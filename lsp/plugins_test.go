@@ -24,6 +24,9 @@ func TestPluginActions(t *testing.T) {
 	write("kubectl-echo_args", `echo "args: $*"; if [ ! -t 0 ]; then cat; fi`+"\n")
 	write("kubectl-hang", "sleep 30\n")
 	write("kubectl-eval", `eval "echo $*"; touch `+marker+"\n") // careless on purpose
+	// kubectl-lsp itself (after make install) and its completion companion: no actions.
+	write("kubectl-lsp", "exit 2\n")
+	write("kubectl_complete-lsp", "exit 2\n")
 	t.Setenv("PATH", bin+":/usr/bin:/bin")
 
 	settings := map[string]any{"plugins": map[string]any{

@@ -1,16 +1,18 @@
 package lsp
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 )
@@ -33,8 +35,8 @@ type Settings struct {
 	Validation ValidationSettings `json:"validation"`
 	// Files are globs of the documents that get diagnostics (all when empty); Exclude
 	// are globs of those that do not, even when Files match. Globs match the document's
-	// path relative to the workspace root, with / separators: * ? and [...] within a
-	// path segment (path.Match), ** across any number of segments; a glob without a /
+	// path relative to the workspace root, with / separators: * ? [...] [!...] and
+	// {a,b} within a path segment, ** across any number of segments; a glob without a /
 	// matches the file name in any directory.
 	Files   []string `json:"files,omitempty"`
 	Exclude []string `json:"exclude,omitempty"`
@@ -227,63 +229,49 @@ func matchAny(globs []string, name string) bool {
 	return false
 }
 
-// matchGlob matches a slash-separated path against a glob: each segment as path.Match
-// does, a "**" segment matching any number of segments (none included). A glob without
-// a / matches the last segment (the file name) in any directory. Bad globs match
-// nothing (checkGlobs reports them).
+// matchGlob matches a slash-separated path against a glob, with doublestar's syntax:
+// * ? [...] [!...] and {a,b} within a path segment, a "**" segment matching any number
+// of segments (none included). A glob without a / matches the last segment (the file
+// name) in any directory. Bad globs match nothing (checkGlobs reports them).
 func matchGlob(glob, name string) bool {
 	if !strings.Contains(glob, "/") {
 		glob = "**/" + glob
 	}
-	return matchSegments(strings.Split(glob, "/"), strings.Split(name, "/"))
-}
-
-func matchSegments(glob, segs []string) bool {
-	for len(glob) > 0 {
-		if glob[0] == "**" {
-			for len(glob) > 0 && glob[0] == "**" {
-				glob = glob[1:]
-			}
-			if len(glob) == 0 {
-				return true
-			}
-			for i := range len(segs) + 1 {
-				if matchSegments(glob, segs[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(segs) == 0 {
-			return false
-		}
-		if ok, err := path.Match(glob[0], segs[0]); err != nil || !ok {
-			return false
-		}
-		glob, segs = glob[1:], segs[1:]
-	}
-	return len(segs) == 0
+	ok, err := doublestar.Match(glob, name)
+	return err == nil && ok
 }
 
 // checkGlobs reports the first malformed glob of Files and Exclude.
 func (s Settings) checkGlobs() error {
-	for _, list := range [][]string{s.Files, s.Exclude} {
-		for _, g := range list {
-			for _, seg := range strings.Split(g, "/") {
-				if _, err := path.Match(seg, ""); err != nil {
-					return fmt.Errorf("bad glob %q: %w", g, err)
-				}
+	for _, list := range []struct {
+		key   string
+		globs []string
+	}{{"files", s.Files}, {"exclude", s.Exclude}} {
+		for _, g := range list.globs {
+			if !doublestar.ValidatePattern(g) {
+				return fmt.Errorf("%s: bad glob %q (an unclosed [ or {, or a trailing \\): "+
+					"globs take * ? [abc] [!abc] {yaml,yml}, and ** for any number of folders", list.key, g)
 			}
 		}
 	}
 	return nil
 }
 
-// parseSettings reads settings sent by a client. raw may be null (nothing configured),
-// the settings object, or an object holding it under "kubectl-lsp" or "kubectlLsp".
-// Fields absent from raw keep their value in base.
+// noSettings reports whether raw configures nothing: absent, null, or an empty array
+// (how some clients encode an empty table, Neovim's Lua among them).
+func noSettings(raw json.RawMessage) bool {
+	switch string(bytes.Join(bytes.Fields(raw), nil)) {
+	case "", "null", "[]":
+		return true
+	}
+	return false
+}
+
+// parseSettings reads settings sent by a client. raw may be null or [] (nothing
+// configured), the settings object, or an object holding it under "kubectl-lsp" or
+// "kubectlLsp". Fields absent from raw keep their value in base.
 func parseSettings(raw json.RawMessage, base Settings) (Settings, error) {
-	if len(raw) == 0 || string(raw) == "null" {
+	if noSettings(raw) {
 		return base, nil
 	}
 	var wrapper map[string]json.RawMessage
@@ -295,6 +283,9 @@ func parseSettings(raw json.RawMessage, base Settings) (Settings, error) {
 			raw = inner
 			break
 		}
+	}
+	if noSettings(raw) {
+		return base, nil
 	}
 	s := base
 	// Maps and lists sent replace the base's (json.Unmarshal would merge into a map that

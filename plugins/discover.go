@@ -3,7 +3,7 @@
 //
 // Discovery mirrors k8s.io/kubectl v0.37.2 (pkg/cmd/plugin/plugin.go): the directories of
 // PATH in order (duplicates and blank entries skipped), every file whose name starts with
-// "kubectl-" (directories skipped, executable or not), and for each the warnings kubectl
+// "kubectl-" (directories skipped, executable or not; kubectl-lsp itself left out), and for each the warnings kubectl
 // prints, with kubectl's own wording: not executable, shadowed by an earlier file of the
 // same name, overwriting a built-in kubectl command.
 //
@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -101,8 +102,22 @@ func FileNameOf(name string) string {
 	return Prefix + strings.Join(words, "-")
 }
 
+// selfNames are the file names of kubectl-lsp itself as kubectl sees it: the plugin
+// (`kubectl lsp`) and the completion companion kubectl runs for it.
+var selfNames = []string{"kubectl-lsp", "kubectl_complete-lsp"}
+
+// IsSelf reports whether a file name is kubectl-lsp's own (on Windows, with any
+// extension): it is never offered as a plugin to run on a resource.
+func IsSelf(fileName string) bool {
+	if runtime.GOOS == "windows" {
+		fileName = strings.TrimSuffix(strings.ToLower(fileName), strings.ToLower(filepath.Ext(fileName)))
+	}
+	return slices.Contains(selfNames, fileName)
+}
+
 // Discover lists the plugins in the directories of pathEnv (a PATH value), in the order
-// and with the warnings of `kubectl plugin list`. The second result holds the problems
+// and with the warnings of `kubectl plugin list`, but for kubectl-lsp itself (IsSelf),
+// which is not a plugin to run on a resource. The second result holds the problems
 // with PATH entries themselves. Whether "kuberc" counts as a built-in command follows
 // $KUBECTL_KUBERC, as in kubectl.
 func Discover(pathEnv string) ([]Plugin, []Warning) {
@@ -128,7 +143,7 @@ func Discover(pathEnv string) ([]Plugin, []Warning) {
 			continue
 		}
 		for _, e := range entries {
-			if e.IsDir() || !strings.HasPrefix(e.Name(), Prefix) {
+			if e.IsDir() || !strings.HasPrefix(e.Name(), Prefix) || IsSelf(e.Name()) {
 				continue
 			}
 			plugins = append(plugins, Plugin{Name: NameOf(e.Name()), Path: filepath.Join(dir, e.Name())})

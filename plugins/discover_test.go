@@ -125,6 +125,20 @@ version|$T/a/kubectl-version|x|warning: kubectl-version overwrites existing comm
 versions|$T/a/kubectl-versions|x
 `,
 	}, {
+		name: "kubectl-lsp itself and its completion companion are not plugins to run",
+		setup: func(t *testing.T, root string) string {
+			writeFile(t, root+"/a", "kubectl-lsp", okScript, 0o755)
+			writeFile(t, root+"/a", "kubectl_complete-lsp", okScript, 0o755)
+			writeFile(t, root+"/a", "kubectl-lsp-extra", okScript, 0o755)
+			writeFile(t, root+"/b", "kubectl-lsp", okScript, 0o755)
+			writeFile(t, root+"/b", "kubectl-hello", okScript, 0o755)
+			return root + "/a:" + root + "/b"
+		},
+		want: `lsp extra|$T/a/kubectl-lsp-extra|x
+hello|$T/b/kubectl-hello|x
+`,
+		lookup: map[string]string{"lsp": "", "kubectl-lsp": "", "lsp extra": "$T/a/kubectl-lsp-extra", "hello": "$T/b/kubectl-hello"},
+	}, {
 		name: "KUBECTL_KUBERC=false removes the kuberc command",
 		env:  map[string]string{"KUBECTL_KUBERC": "False"},
 		setup: func(t *testing.T, root string) string {

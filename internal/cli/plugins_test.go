@@ -384,7 +384,8 @@ func waitPidGone(t *testing.T, pidFile string) {
 }
 
 // TestKubectlRunsLSPAsPlugin: the built binary, on PATH as kubectl-lsp (where krew links
-// it), is "kubectl lsp" for the real kubectl, which lists it without warnings.
+// it), is "kubectl lsp" for the real kubectl, which lists it without warnings; its own
+// plugins list and run leave it out (with its kubectl_complete-lsp companion).
 func TestKubectlRunsLSPAsPlugin(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -408,15 +409,41 @@ func TestKubectlRunsLSPAsPlugin(t *testing.T) {
 	if out != string(direct) || errOut != "" || code != 0 {
 		t.Errorf("kubectl lsp version: exit %d, stdout %q, stderr %q; want %q", code, out, errOut, direct)
 	}
-	want := "The following compatible plugins are available:\n\n" + filepath.Join(dir, "kubectl-lsp") + "\n"
+	writeExec(t, dir, "kubectl-hello", "#!/bin/sh\necho hi\n", 0o755)
+	writeExec(t, dir, "kubectl_complete-lsp", "#!/bin/sh\necho hi\n", 0o755)
+	header := "The following compatible plugins are available:\n\n"
+	want := header + filepath.Join(dir, "kubectl-hello") + "\n" + filepath.Join(dir, "kubectl-lsp") + "\n"
 	out, errOut, code = runKubectl(t, kubectl, dir, nil, "plugin", "list")
 	if out != want || errOut != "" || code != 0 {
 		t.Errorf("kubectl plugin list: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	// And through kubectl, this command lists itself the same way.
+	// Its own list leaves itself out: it is no plugin to run on a resource.
+	want = header + filepath.Join(dir, "kubectl-hello") + "\n"
 	out, errOut, code = runKubectl(t, kubectl, dir, nil, "lsp", "plugins", "list")
 	if out != want || errOut != "" || code != 0 {
-		t.Errorf("kubectl lsp plugins list: exit %d, stdout %q, stderr %q", code, out, errOut)
+		t.Errorf("kubectl lsp plugins list: exit %d, stdout %q, stderr %q; want %q", code, out, errOut, want)
+	}
+	out, errOut, code = runKubectl(t, kubectl, dir, nil, "lsp", "plugins", "run", "lsp", "-f", "-")
+	if code == 0 || !strings.Contains(errOut, `plugin "lsp" not found`) {
+		t.Errorf("kubectl lsp plugins run lsp: exit %d, stdout %q, stderr %q; want: not found", code, out, errOut)
+	}
+}
+
+// TestPluginsLeaveOutItself: kubectl-lsp on PATH (after make install) and its
+// kubectl_complete-lsp companion are neither listed nor run as plugins.
+func TestPluginsLeaveOutItself(t *testing.T) {
+	dir := t.TempDir()
+	writeExec(t, dir, "kubectl-lsp", "#!/bin/sh\nexit 2\n", 0o755)
+	writeExec(t, dir, "kubectl_complete-lsp", "#!/bin/sh\nexit 2\n", 0o755)
+	writeExec(t, dir, "kubectl-hello", "#!/bin/sh\necho hi\n", 0o755)
+	t.Setenv("PATH", dir)
+	out, errOut, code := run(t, "", "plugins", "list", "--name-only")
+	if want := "The following compatible plugins are available:\n\nkubectl-hello\n"; out != want || errOut != "" || code != 0 {
+		t.Errorf("plugins list: exit %d, stdout %q, stderr %q; want %q", code, out, errOut, want)
+	}
+	out, errOut, code = run(t, runDeploy, "plugins", "run", "lsp", "-f", "-")
+	if code != 2 || !strings.Contains(errOut, `plugin "lsp" not found`) {
+		t.Errorf("plugins run lsp: exit %d, stdout %q, stderr %q; want exit 2, not found", code, out, errOut)
 	}
 }
 

@@ -1,14 +1,16 @@
 -- Drives a real headless Neovim (0.7+) with the kubectl-lsp plugin (editors/neovim)
 -- against a real cluster: setup{} attaches on FileType, diagnostics arrive, hover and a
 -- quick fix work through the plugin's client, :KubeApply applies the resource under the
--- cursor after the (stubbed) confirmation, :KubeDiff opens live and merged side by side,
--- :KubeExplain shows explain text. Writes what it saw to a JSON file for
+-- cursor after the (stubbed) confirmation, :KubeDiff opens live (left) and merged (right)
+-- side by side, :KubeContext switches the context and :KubeExplain shows explain text
+-- with it. Writes what it saw to a JSON file for
 -- lsp/nvim_plugin_test.go; exits with :qall! when the script ran to the end, :cquit when
 -- it failed.
 --
 -- KUBECTL_LSP_NVIM_CONFIG names a JSON file:
 --   {"bin", "plugin" (editors/neovim), "fixture", "result", "kubeconfig", "cache_dir",
---    "apply_line" (0-based line inside the resource to apply), "fix_code"}
+--    "apply_line" (0-based line inside the resource to apply), "fix_code",
+--    "context" (another context of the kubeconfig)}
 
 local cfg = vim.fn.json_decode(table.concat(vim.fn.readfile(os.getenv("KUBECTL_LSP_NVIM_CONFIG")), "\n"))
 local result = { steps = {}, notes = {}, asked = {} }
@@ -171,11 +173,15 @@ local function main()
   local live = table.concat(vim.api.nvim_buf_get_lines(kl.last_diff.live, 0, -1, false), "\n")
   local merged = table.concat(vim.api.nvim_buf_get_lines(kl.last_diff.merged, 0, -1, false), "\n")
   result.diff = { live_has_fast = live:find("mode: fast") ~= nil, merged_has_safe = merged:find("mode: safe") ~= nil, windows = 0 }
+  local cols = {}
   for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
     if vim.api.nvim_win_get_option(w, "diff") then
       result.diff.windows = result.diff.windows + 1
+      cols[vim.api.nvim_win_get_buf(w)] = vim.api.nvim_win_get_position(w)[2]
     end
   end
+  local live_col, merged_col = cols[kl.last_diff.live], cols[kl.last_diff.merged]
+  result.diff.live_left = live_col ~= nil and merged_col ~= nil and live_col < merged_col
   step("diff")
 
   -- A kubectl plugin on the resource under the cursor: its output opens in a split.
@@ -189,6 +195,16 @@ local function main()
   end, "the plugin's output")
   result.plugin = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
   step("plugin")
+
+  -- Another context: the status follows, and so does :KubeExplain.
+  vim.cmd("tabnext 1")
+  vim.api.nvim_set_current_buf(bufnr)
+  vim.cmd("KubeContext " .. cfg.context)
+  wait(20000, function()
+    return kl.status ~= nil and kl.status.context == cfg.context
+  end, "the status of context " .. cfg.context)
+  result.context_statusline = kl.statusline()
+  step("context")
 
   vim.cmd("KubeExplain configmap.data")
   result.explain = table.concat(vim.api.nvim_buf_get_lines(0, 0, 3, false), "\n")

@@ -1,7 +1,8 @@
 -- kubectl-lsp for Neovim: starts `kubectl-lsp serve --stdio` for YAML manifests and adds
 -- commands to apply, diff and delete the resource under the cursor against the cluster of
 -- a kubeconfig context. A thin client: validation, hover, completion and the cluster work
--- are the server's. Works with Neovim 0.7 (vim.lsp.start_client) and 0.8+ (vim.lsp.start).
+-- are the server's. Works with Neovim 0.7 (vim.lsp.start_client) and 0.8+ (vim.lsp.start):
+-- APIs newer than 0.7 are used only when present.
 
 local M = {}
 
@@ -20,14 +21,42 @@ local defaults = {
   confirm = nil,
   -- Called with each kubectl-lsp/status notification (for a statusline).
   on_status = nil,
+  -- Client capabilities merged over Neovim's own, e.g. nvim-cmp's
+  -- require('cmp_nvim_lsp').default_capabilities().
+  capabilities = nil,
+  -- Called as on_attach(client, bufnr) after the plugin's own attach work.
+  on_attach = nil,
+  -- Shows the server's code lenses (resource names; with a cluster, drift, Apply, Diff,
+  -- Dry-run, Delete), refreshed on attach, BufEnter, InsertLeave and new diagnostics.
+  codelens = true,
 }
 
 M.config = vim.deepcopy(defaults)
 M.status = nil
+M.context = nil -- the context chosen with :KubeContext (nil: the settings' one)
 local clients = {} -- root_dir → client id
+
+-- The running clients: vim.lsp.get_clients (0.10+) or get_active_clients (0.7-0.9).
+local function clients_list()
+  return (vim.lsp.get_clients or vim.lsp.get_active_clients)()
+end
 
 local function notify(msg, level)
   vim.notify("kubectl-lsp: " .. msg, level or vim.log.levels.INFO)
+end
+
+-- Refreshes the code lenses of bufnr when it is the current buffer (Neovim 0.7 refreshes
+-- only that one; BufEnter catches the others).
+local function refresh_lenses(bufnr)
+  if not M.config.codelens or not vim.lsp.codelens or bufnr ~= vim.api.nvim_get_current_buf() then
+    return
+  end
+  for _, c in pairs(clients_list()) do
+    if c.name == "kubectl-lsp" and vim.lsp.buf_is_attached(bufnr, c.id) then
+      pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
+      return
+    end
+  end
 end
 
 local function confirm(message, choices)
@@ -46,6 +75,21 @@ end
 local levels = { vim.log.levels.ERROR, vim.log.levels.WARN, vim.log.levels.INFO, vim.log.levels.DEBUG }
 
 local handlers = {
+  -- New diagnostics follow an edit or new schemas: the lenses may have changed too.
+  ["textDocument/publishDiagnostics"] = function(err, result, ctx, config)
+    local default = vim.lsp.handlers["textDocument/publishDiagnostics"]
+    local out = default(err, result, ctx, config)
+    local bufnr = vim.api.nvim_get_current_buf()
+    if result and result.uri == vim.uri_from_bufnr(bufnr) then
+      refresh_lenses(bufnr)
+    end
+    return out
+  end,
+  -- The server asks for lenses again (drift checked): Neovim 0.7 has no handler.
+  ["workspace/codeLens/refresh"] = function()
+    refresh_lenses(vim.api.nvim_get_current_buf())
+    return vim.NIL
+  end,
   -- Messages go through vim.notify (so notification plugins show them).
   ["window/showMessage"] = function(_, params)
     vim.notify(params.message, levels[params.type] or vim.log.levels.INFO)
@@ -78,13 +122,67 @@ local function root_dir(bufnr)
   return vim.fn.getcwd()
 end
 
+-- as_object makes empty tables that stand for JSON objects encode as {} rather than []
+-- (the settings, and their maps).
+local function as_object(s)
+  for _, key in ipairs({ "validation", "plugins" }) do
+    if type(s[key]) == "table" and next(s[key]) == nil then
+      s[key] = vim.empty_dict()
+    end
+  end
+  if next(s) == nil then
+    return vim.empty_dict()
+  end
+  return s
+end
+
+--- The initializationOptions: setup()'s settings, a JSON object even when empty.
+function M.init_options()
+  return as_object(vim.deepcopy(M.config.settings or {}))
+end
+
 --- The settings sent with workspace/didChangeConfiguration: setup()'s, without
 --- skipConfirmationContexts, which the server takes only from the initializationOptions
 --- (setup{} is the user's own configuration; the server ignores a pushed value).
 function M.pushed_settings()
   local s = vim.deepcopy(M.config.settings or {})
   s.skipConfirmationContexts = nil
-  return s
+  return as_object(s)
+end
+
+--- The client capabilities: Neovim's, setup{capabilities=...} over them, and the code
+--- lens refresh the plugin handles.
+function M.capabilities()
+  local caps = vim.tbl_deep_extend("force", vim.lsp.protocol.make_client_capabilities(), M.config.capabilities or {})
+  if M.config.codelens then
+    caps.workspace = caps.workspace or {}
+    caps.workspace.codeLens = vim.tbl_extend("force", caps.workspace.codeLens or {}, { refreshSupport = true })
+  end
+  return caps
+end
+
+-- Lens refreshes for an attached buffer, once.
+local function watch_lenses(bufnr)
+  local group = vim.api.nvim_create_augroup("kubectl_lsp_lenses_" .. bufnr, { clear = true })
+  vim.api.nvim_create_autocmd({ "BufEnter", "InsertLeave" }, {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      refresh_lenses(bufnr)
+    end,
+  })
+  refresh_lenses(bufnr)
+end
+
+-- on_attach: completion with <C-x><C-o>, lenses, then the user's on_attach.
+local function on_attach(client, bufnr)
+  vim.bo[bufnr].omnifunc = "v:lua.vim.lsp.omnifunc"
+  if M.config.codelens then
+    watch_lenses(bufnr)
+  end
+  if M.config.on_attach then
+    M.config.on_attach(client, bufnr)
+  end
 end
 
 --- Starts (or reuses) the server for a buffer. Returns the client id, or nil.
@@ -99,9 +197,11 @@ function M.attach(bufnr)
     name = "kubectl-lsp",
     cmd = M.config.cmd,
     root_dir = root,
-    init_options = M.config.settings,
+    init_options = M.init_options(),
     settings = { ["kubectl-lsp"] = M.pushed_settings() },
+    capabilities = M.capabilities(),
     handlers = handlers,
+    on_attach = on_attach,
   }
   local id
   if vim.lsp.start then
@@ -120,7 +220,7 @@ function M.attach(bufnr)
 end
 
 local function client_for(bufnr)
-  for _, c in pairs(vim.lsp.get_active_clients()) do
+  for _, c in pairs(clients_list()) do
     if c.name == "kubectl-lsp" and vim.lsp.buf_is_attached(bufnr, c.id) then
       return c
     end
@@ -217,7 +317,8 @@ function M.diff(whole)
     local left = scratch("kubectl-lsp://live/" .. stamp, table.concat(live, "---\n"))
     vim.api.nvim_win_set_buf(0, left)
     vim.cmd("diffthis")
-    vim.cmd("vsplit")
+    -- The cluster on the left, the manifest on the right, whatever 'splitright' says.
+    vim.cmd("rightbelow vsplit")
     local right = scratch("kubectl-lsp://merged/" .. stamp, table.concat(merged, "---\n"))
     vim.api.nvim_win_set_buf(0, right)
     vim.cmd("diffthis")
@@ -238,7 +339,8 @@ function M.use_context(name)
         notify(err.message, vim.log.levels.ERROR)
         return
       end
-      notify("context " .. (st.context or n))
+      M.context = st.context or n
+      notify("context " .. M.context)
     end, bufnr)
   end
   if name and name ~= "" then
@@ -267,12 +369,14 @@ function M.plugin(name)
   end, { name })
 end
 
---- Explains a resource or field (kubectl explain's text) in a scratch split.
+--- Explains a resource or field (kubectl explain's text) in a scratch split, with the
+--- schemas of the context in use (the one chosen with :KubeContext, else the settings').
 function M.explain(path)
   local cmd = { M.config.cmd[1], "explain", path }
   local s = M.config.settings or {}
-  if s.context and s.context ~= "" then
-    table.insert(cmd, "--context=" .. s.context)
+  local context = M.context or s.context
+  if context and context ~= "" then
+    table.insert(cmd, "--context=" .. context)
   end
   if s.kubeconfig and s.kubeconfig ~= "" then
     table.insert(cmd, "--kubeconfig=" .. s.kubeconfig)
@@ -289,11 +393,18 @@ function M.explain(path)
   vim.api.nvim_win_set_buf(0, scratch("kubectl-lsp://explain/" .. path, out, "text"))
 end
 
---- A statusline component: context · version · source.
+--- A statusline component: context · version · source; without a cluster, the embedded
+--- release ("no cluster · builtin 1.37").
 function M.statusline()
   local st = M.status
-  if not st or not st.connected then
+  if not st then
     return ""
+  end
+  if not st.connected then
+    -- The last of the schema chain ("crd → builtin 1.37") is the embedded release.
+    local chain = vim.split(st.schemas or "", "→", { plain = true })
+    local release = vim.trim(chain[#chain] or "")
+    return "no cluster · " .. (release ~= "" and release or (st.source or "builtin"))
   end
   local s = (st.context or "?") .. " · " .. (st.serverVersion or "?") .. " · " .. (st.source or "?")
   if st.lastError and st.lastError ~= "" then
@@ -313,10 +424,18 @@ local function create_commands()
   cmd("KubePlugin", function(o) M.plugin(o.args) end, { nargs = 1, desc = "kubectl-lsp: run a kubectl plugin on the resource" })
 end
 
---- setup{cmd=..., settings={...}, filetypes={...}, confirm=function, on_status=function}
+--- setup{cmd=..., settings={...}, filetypes={...}, confirm=function, on_status=function,
+--- capabilities={...}, on_attach=function, codelens=true}
 function M.setup(opts)
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
   create_commands()
+  -- The lens over a resource without a cluster only names it: running it says so
+  -- (rather than Neovim's "does not support command").
+  if vim.lsp.commands and not vim.lsp.commands["kubectl-lsp.showResource"] then
+    vim.lsp.commands["kubectl-lsp.showResource"] = function(command)
+      notify((command.title or "resource") .. ": no cluster in use, nothing to run (see :KubeContext)")
+    end
+  end
   local group = vim.api.nvim_create_augroup("kubectl_lsp", { clear = true })
   vim.api.nvim_create_autocmd("FileType", {
     group = group,
