@@ -105,6 +105,7 @@ Installed on PATH it also works as a kubectl plugin: "kubectl lsp validate ...".
 	cmd.AddCommand(NewCmdValidate(flags, streams))
 	cmd.AddCommand(NewCmdExplain(flags, streams))
 	cmd.AddCommand(NewCmdHover(flags, streams), NewCmdComplete(flags, streams), NewCmdSymbols(flags, streams))
+	cmd.AddCommand(NewCmdDefinition(streams), NewCmdRefs(streams))
 	cmd.AddCommand(NewCmdApply(flags, streams), NewCmdDiff(flags, streams), NewCmdDelete(flags, streams))
 	cmd.AddCommand(NewCmdServe(flags, streams))
 	cmd.AddCommand(NewCmdPlugins(flags, streams))

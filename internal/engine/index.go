@@ -153,7 +153,9 @@ func (x *Index) Definition(f *yamlpos.File, offset int) (Target, []Location, boo
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return t, slices.Clone(x.defs[t.Key]), true
+	out := slices.Clone(x.defs[t.Key])
+	sortLocations(out)
+	return t, out, true
 }
 
 // References lists what refers to the object named at offset (its own name or a
@@ -175,7 +177,18 @@ func (x *Index) References(f *yamlpos.File, offset int, includeDecl bool) (Targe
 	if t.def != nil {
 		out = append(out, x.selectedLocked(*t.def)...)
 	}
+	sortLocations(out)
 	return t, out, true
+}
+
+// sortLocations orders locations by file name, then position.
+func sortLocations(locs []Location) {
+	slices.SortFunc(locs, func(a, b Location) int {
+		if c := strings.Compare(a.File.Name, b.File.Name); c != 0 {
+			return c
+		}
+		return a.Range.Start - b.Range.Start
+	})
 }
 
 // selectedLocked are the workloads a Service selects, or the Services selecting a
