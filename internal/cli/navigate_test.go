@@ -10,8 +10,8 @@ import (
 func TestDefinitionAndRefs(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		"config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\n",
-		"deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx\n          envFrom: [{configMapRef: {name: settings}}]\n",
+		"config.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\n",
+		"deploy.yaml":  "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx\n          envFrom: [{configMapRef: {name: settings}}]\n",
 		"sub/job.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j, namespace: shop}\nspec:\n  template:\n    spec:\n      volumes: [{name: v, configMap: {name: settings}}]\n",
 		"other.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: elsewhere}\n",
 	}
