@@ -54,6 +54,16 @@ func (s *Server) rebuild(trigger *document) {
 		}
 	}
 	keys := make(map[*document]uint64, len(snaps))
+	open := make(map[string]bool, len(snaps))
+	for _, snap := range snaps {
+		open[snap.doc.name] = true
+	}
+	// CRDs in workspace files that are not open define kinds too.
+	for _, f := range s.index.CRDFiles() {
+		if !open[f.Name] {
+			eng.AddCRDs(f)
+		}
+	}
 	for _, snap := range snaps {
 		if !engine.IsManifest(snap.text) {
 			continue

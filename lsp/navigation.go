@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -26,6 +27,9 @@ func (s *Server) indexWorkspace() {
 	}
 	n := s.index.LoadTree(s.baseCtx, v.root, func(path string) bool { return v.settings.included(path, v.root) })
 	s.log.Info("workspace indexed", "root", v.root, "files", n, "documents", s.index.Documents())
+	if len(s.index.CRDFiles()) > 0 {
+		s.rebuild(nil) // their kinds are known now
+	}
 }
 
 // syncIndex gives the index the open documents as the editor has them.
@@ -67,11 +71,25 @@ func (s *Server) didChangeWatchedFiles(raw json.RawMessage) error {
 // the settings leave it out.
 func (s *Server) reindex(path string) {
 	v := s.view()
+	before := s.index.DefinesCRDs(path)
 	if filepath.IsAbs(path) && v.settings.included(path, v.root) {
 		s.index.Load(path)
 	} else {
 		s.index.Remove(path)
 	}
+	if before || s.index.DefinesCRDs(path) || underAny(path, resolveCRDPaths(v.settings.CRDPaths, v.root)) {
+		s.goRebuild() // the kinds CRDs define may have changed
+	}
+}
+
+// underAny reports whether path is one of dirs or inside one.
+func underAny(path string, dirs []string) bool {
+	for _, d := range dirs {
+		if rel, err := filepath.Rel(d, path); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
+			return true
+		}
+	}
+	return false
 }
 
 // watchFiles asks the client to report changes to manifests, when it can register

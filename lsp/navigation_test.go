@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,6 +137,51 @@ func TestNavigationAcrossTheWorkspace(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("references after job.yaml was deleted: %q", locs(res))
+		}
+	}
+}
+
+const navCRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+`
+
+// A CRD in a workspace file that is not open defines its kind for the open documents.
+func TestWorkspaceCRDs(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "crd.yaml"), []byte(navCRD), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, harnessOptions{root: dir, initOptions: map[string]any{"schemaSource": "builtin"}})
+	widget := protocol.DocumentURI(uri.File(filepath.Join(dir, "widget.yaml")))
+	h.Open(widget, "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: big\n")
+	seen := 0
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		diags := h.AwaitDiagnosticsAfter(widget, 1, seen)
+		seen = h.DoneCount(widget, 1)
+		for _, d := range diags {
+			if strings.Contains(d.Message, "integer") && d.Range.Start.Line == 4 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no type error from the workspace's CRD: %+v", diags)
 		}
 	}
 }

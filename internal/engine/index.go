@@ -29,6 +29,7 @@ type Index struct {
 
 type indexed struct {
 	file *yamlpos.File
+	crds bool // the file may define CRDs
 	defs []Definition
 	refs []Reference
 	docs int
@@ -54,7 +55,7 @@ func (x *Index) Set(f *yamlpos.File) {
 	if same {
 		return
 	}
-	in := &indexed{file: f, docs: len(f.Docs)}
+	in := &indexed{file: f, docs: len(f.Docs), crds: len(CRDSections(f)) > 0}
 	for _, d := range f.Docs {
 		if def, refs, ok := objectFacts(d); ok {
 			in.defs = append(in.defs, def)
@@ -100,6 +101,28 @@ func (x *Index) removeLocked(name string) {
 	for _, r := range old.refs {
 		drop(x.refs, r.Target)
 	}
+}
+
+// DefinesCRDs reports whether the indexed file of that name may define CRDs.
+func (x *Index) DefinesCRDs(name string) bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	in := x.files[name]
+	return in != nil && in.crds
+}
+
+// CRDFiles are the indexed files that may define CRDs, by name.
+func (x *Index) CRDFiles() []*yamlpos.File {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var out []*yamlpos.File
+	for _, in := range x.files {
+		if in.crds {
+			out = append(out, in.file)
+		}
+	}
+	slices.SortFunc(out, func(a, b *yamlpos.File) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // Documents counts the indexed documents.
