@@ -72,6 +72,7 @@ func (s *Server) capabilities() protocol.ServerCapabilities {
 	caps.DefinitionProvider = true
 	caps.ReferencesProvider = true
 	caps.RenameProvider = true
+	caps.DocumentLinkProvider = &protocol.DocumentLinkOptions{}
 	// Options, with the kinds, only for clients that take CodeAction literals.
 	caps.CodeActionProvider = true
 	if s.actionCaps.literals {

@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -192,6 +193,63 @@ func (s *Server) rename(ctx context.Context, raw json.RawMessage) (any, error) {
 			id.Version = &version
 		}
 		out.DocumentChanges = append(out.DocumentChanges, protocol.TextDocumentEdit{TextDocument: id, Edits: byURI[u]})
+	}
+	return out, nil
+}
+
+// referenceNote says, for a hover on a reference, where the object it names is defined
+// in the workspace, or that it is not there.
+func (s *Server) referenceNote(snap *snapshot, offset int) string {
+	t, ok := engine.TargetAt(snap.file, offset)
+	if !ok || !t.Reference {
+		return ""
+	}
+	defs := s.index.Definitions(t.Key)
+	if len(defs) == 0 {
+		return "\n\n---\n\n" + t.Key.String() + ": not in the workspace"
+	}
+	var b strings.Builder
+	b.WriteString("\n\n---\n\n" + t.Key.String() + ": defined in")
+	for _, l := range defs {
+		line, _ := l.File.Mapper.OffsetLineChar(l.Range.Start)
+		fmt.Fprintf(&b, " `%s:%d`", s.displayName(l.File.Name), line)
+	}
+	return b.String()
+}
+
+// displayName is a file's name relative to the workspace folder when it is inside.
+func (s *Server) displayName(name string) string {
+	if root := s.view().root; root != "" {
+		if rel, err := filepath.Rel(root, name); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return name
+}
+
+// documentLink answers textDocument/documentLink: each reference whose object is in the
+// workspace links to its definition.
+func (s *Server) documentLink(ctx context.Context, raw json.RawMessage) (any, error) {
+	var p protocol.DocumentLinkParams
+	if err := decodeParams(raw, &p); err != nil {
+		return nil, err
+	}
+	out := []protocol.DocumentLink{}
+	snap, _ := s.opened(p.TextDocument.URI)
+	if snap == nil || !engine.IsManifest(snap.text) {
+		return out, nil
+	}
+	snap.parse()
+	for _, r := range engine.ReferencesIn(snap.file) {
+		defs := s.index.Definitions(r.Target)
+		if len(defs) == 0 {
+			continue
+		}
+		l := defs[0]
+		line, _ := l.File.Mapper.OffsetLineChar(l.Range.Start)
+		target := protocol.DocumentURI(fmt.Sprintf("%s#L%d", s.locationURI(l.File.Name), line))
+		out = append(out, protocol.DocumentLink{Range: toRange(snap.file.Mapper, r.Range), Target: target,
+			Tooltip: fmt.Sprintf("%s: %s:%d", r.Target, s.displayName(l.File.Name), line)})
 	}
 	return out, nil
 }

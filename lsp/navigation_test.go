@@ -86,6 +86,17 @@ func TestNavigationAcrossTheWorkspace(t *testing.T) {
 	if got := locs(def); !slices.Equal(got, []string{"config.yaml:3:8"}) {
 		t.Fatalf("definition: %q", got)
 	}
+	// Hover on the reference says where its object is; the reference links there.
+	if hov := h.Hover(app, "ref"); hov == nil || !strings.Contains(hov.Contents.Value, "ConfigMap/settings in namespace shop: defined in `config.yaml:4`") {
+		t.Errorf("hover on the reference: %+v", hov)
+	}
+	var links []protocol.DocumentLink
+	if err := h.call(protocol.MethodTextDocumentDocumentLink, map[string]any{"textDocument": at.TextDocument}, &links); err != nil {
+		t.Fatal(err)
+	}
+	if len(links) != 1 || !strings.HasSuffix(string(links[0].Target), "config.yaml#L4") || links[0].Range.Start != at.Position {
+		t.Errorf("document links: %+v", links)
+	}
 	// References, with the declaration.
 	refs := awaitLocations(t, h, protocol.MethodTextDocumentReferences, map[string]any{
 		"textDocument": at.TextDocument, "position": at.Position, "context": map[string]any{"includeDeclaration": true}}, 2)

@@ -66,7 +66,7 @@ func TestInitializeCapabilities(t *testing.T) {
 	if caps.CompletionProvider == nil || !reflect.DeepEqual(caps.CompletionProvider.TriggerCharacters, []string{":", " ", "-"}) {
 		t.Errorf("completionProvider = %+v", caps.CompletionProvider)
 	}
-	if caps.TypeDefinitionProvider != nil || caps.ImplementationProvider != nil || caps.DocumentLinkProvider != nil {
+	if caps.TypeDefinitionProvider != nil || caps.ImplementationProvider != nil || caps.DocumentHighlightProvider != nil {
 		t.Errorf("advertises what it does not answer: %+v", caps)
 	}
 	if res.ServerInfo == nil || res.ServerInfo.Name != "kubectl-lsp" {

@@ -167,6 +167,26 @@ func TargetAt(f *yamlpos.File, offset int) (Target, bool) {
 	return Target{}, false
 }
 
+// Definitions are where an object is defined in the workspace.
+func (x *Index) Definitions(key ObjectKey) []Location {
+	x.mu.RLock()
+	out := slices.Clone(x.defs[key])
+	x.mu.RUnlock()
+	sortLocations(out)
+	return out
+}
+
+// ReferencesIn are the references of a file's documents.
+func ReferencesIn(f *yamlpos.File) []Reference {
+	var out []Reference
+	for _, d := range f.Docs {
+		if _, refs, ok := objectFacts(d); ok {
+			out = append(out, refs...)
+		}
+	}
+	return out
+}
+
 // Definition is where the object a reference at offset names is defined: in its
 // namespace, in any indexed file. ok is false when no reference is at offset.
 func (x *Index) Definition(f *yamlpos.File, offset int) (Target, []Location, bool) {
