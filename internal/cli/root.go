@@ -71,18 +71,6 @@ Installed on PATH it also works as a kubectl plugin: "kubectl lsp validate ...".
 	cmd.AddCommand(NewCmdApply(flags, streams), NewCmdDiff(flags, streams), NewCmdDelete(flags, streams))
 	cmd.AddCommand(NewCmdServe(flags, streams))
 	cmd.AddCommand(NewCmdPlugins(flags, streams))
-	cmd.AddCommand(newCmdVersion(streams))
+	addVersion(cmd, streams)
 	return cmd
-}
-
-func newCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the kubectl-lsp version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(streams.Out, "kubectl-lsp %s\n", version.Version)
-			return err
-		},
-	}
 }
