@@ -92,7 +92,7 @@ build_vsix() {
   # vsce to pack. --no-dependencies: everything is in the bundle.
   cp "$ROOT/LICENSE" "$HERE/LICENSE"
   timeout 300 vsce package --no-dependencies --out "$VSIX" </dev/null >&2
-  unzip -l "$VSIX" | grep -q ' extension/LICENSE' || die "$VSIX has no LICENSE"
+  [[ $'\n'$(unzip -Z1 "$VSIX")$'\n' == *$'\n'extension/LICENSE.txt$'\n'* ]] || die "$VSIX has no LICENSE"
   printf '%s\n' "$VSIX"
 }
 
