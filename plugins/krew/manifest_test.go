@@ -134,7 +134,7 @@ func TestKrewRejectsBrokenManifests(t *testing.T) {
 }
 
 // TestManifestShape decodes the manifest strictly into krew's own types (no field krew
-// would silently drop) and checks what the validator does not: the four platforms the
+// would silently drop) and checks what the validator does not: the six platforms the
 // release builds, the binary's name, URLs that follow the version, and placeholders that
 // the release step can find.
 func TestManifestShape(t *testing.T) {
@@ -148,7 +148,8 @@ func TestManifestShape(t *testing.T) {
 	if n := len(p.Spec.ShortDescription); n > 50 {
 		t.Errorf("shortDescription is %d characters; krew search shows about 50", n)
 	}
-	want := map[string]bool{"linux/amd64": true, "linux/arm64": true, "darwin/amd64": true, "darwin/arm64": true}
+	want := map[string]bool{"linux/amd64": true, "linux/arm64": true, "darwin/amd64": true, "darwin/arm64": true,
+		"windows/amd64": true, "windows/arm64": true}
 	hex64 := regexp.MustCompile(`^[a-f0-9]{64}$`)
 	for i, pl := range p.Spec.Platforms {
 		if pl.Selector == nil {
@@ -159,11 +160,15 @@ func TestManifestShape(t *testing.T) {
 			t.Errorf("platform %d: %s is not expected, or twice", i, osArch)
 		}
 		delete(want, osArch)
-		if pl.Bin != "kubectl-lsp" {
-			t.Errorf("%s: bin %q, want kubectl-lsp (krew links it as kubectl-lsp: `kubectl lsp`)", osArch, pl.Bin)
+		bin, ext := "kubectl-lsp", ".tar.gz"
+		if pl.Selector.MatchLabels["os"] == "windows" {
+			bin, ext = "kubectl-lsp.exe", ".zip"
+		}
+		if pl.Bin != bin {
+			t.Errorf("%s: bin %q, want %s (krew links it as kubectl-lsp: `kubectl lsp`)", osArch, pl.Bin, bin)
 		}
 		wantURI := "https://github.com/kubectl-lsp/kubectl-lsp/releases/download/" + p.Spec.Version +
-			"/kubectl-lsp_" + strings.ReplaceAll(osArch, "/", "_") + ".tar.gz"
+			"/kubectl-lsp_" + strings.ReplaceAll(osArch, "/", "_") + ext
 		if pl.URI != wantURI {
 			t.Errorf("%s: uri %q, want %q", osArch, pl.URI, wantURI)
 		}
@@ -174,5 +179,40 @@ func TestManifestShape(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("platforms missing: %v", want)
+	}
+}
+
+// TestGeneratedManifest checks a manifest that `make dist` wrote (dist/krew/lsp.yaml),
+// named by $KUBECTL_LSP_KREW_MANIFEST (make dist-snapshot sets it; skipped without):
+// krew's validator accepts it, it decodes strictly, and each platform has a real sha256
+// (not the placeholder), the version of spec.version in its uri, and a bin that matches
+// its archive.
+func TestGeneratedManifest(t *testing.T) {
+	path := os.Getenv("KUBECTL_LSP_KREW_MANIFEST")
+	if path == "" {
+		t.Skip("KUBECTL_LSP_KREW_MANIFEST is not set (make dist-snapshot sets it)")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := validate(t, manifest, string(data)); err != nil {
+		t.Fatalf("krew rejects %s: %v\n%s", path, err, out)
+	}
+	var p index.Plugin
+	if err := yaml.UnmarshalStrict(data, &p); err != nil {
+		t.Fatalf("strict decoding: %v", err)
+	}
+	if p.Spec.Version == "v0.0.0" || len(p.Spec.Platforms) == 0 {
+		t.Fatalf("version %q, %d platforms: not filled in", p.Spec.Version, len(p.Spec.Platforms))
+	}
+	for _, pl := range p.Spec.Platforms {
+		osName := pl.Selector.MatchLabels["os"]
+		if pl.Sha256 == strings.Repeat("0", 64) || !strings.Contains(pl.URI, "/"+p.Spec.Version+"/") {
+			t.Errorf("%s: sha256 %s, uri %s: not filled in", osName, pl.Sha256, pl.URI)
+		}
+		if (osName == "windows") != strings.HasSuffix(pl.URI, ".zip") || (osName == "windows") != strings.HasSuffix(pl.Bin, ".exe") {
+			t.Errorf("%s: uri %s with bin %s", osName, pl.URI, pl.Bin)
+		}
 	}
 }
