@@ -13,10 +13,13 @@ const PlaceholderVersion = "v0.0.0"
 // PlaceholderSHA256 is the committed manifest's sha256 of every archive.
 var PlaceholderSHA256 = strings.Repeat("0", 64)
 
-// DefaultReleaseURL is where a release's archives are downloaded from: the project's
-// GitHub releases, with the version in the path.
-func DefaultReleaseURL(version string) string {
-	return "https://github.com/kubectl-lsp/kubectl-lsp/releases/download/" + version
+// DefaultReleaseURL is where a release's archives are downloaded from, the project's
+// GitHub releases, with {version} for the version (see ReleaseURL).
+const DefaultReleaseURL = "https://github.com/kubectl-lsp/kubectl-lsp/releases/download/{version}"
+
+// ReleaseURL is pattern with each {version} replaced by version, without a trailing slash.
+func ReleaseURL(pattern, version string) string {
+	return strings.TrimSuffix(strings.ReplaceAll(pattern, "{version}", version), "/")
 }
 
 // KrewManifest fills in the committed krew manifest (template, plugins/krew/lsp.yaml):

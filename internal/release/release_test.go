@@ -33,7 +33,7 @@ func TestCommittedManifestIsTheGeneratorsAtV000(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, platforms, _ := strings.Cut(string(committed), "\n  platforms:\n")
-	if want := KrewPlatforms(DefaultReleaseURL(PlaceholderVersion), zeroArtifacts(All)); platforms != want {
+	if want := KrewPlatforms(ReleaseURL(DefaultReleaseURL, PlaceholderVersion), zeroArtifacts(All)); platforms != want {
 		t.Errorf("%s's platforms differ from the generator's:\n%s\nwant:\n%s", committedManifest, platforms, want)
 	}
 }
@@ -242,6 +242,9 @@ func TestPlatformsAndVersions(t *testing.T) {
 		if err := CheckVersion(tc.version); (err == nil) != tc.ok {
 			t.Errorf("CheckVersion(%q) = %v", tc.version, err)
 		}
+	}
+	if got := ReleaseURL("https://h.test/d/{version}/", "v1.0.0"); got != "https://h.test/d/v1.0.0" {
+		t.Errorf("ReleaseURL = %q", got)
 	}
 	arts := []Artifact{{Platform{"linux", "amd64"}, "aa"}, {Platform{"windows", "amd64"}, "bb"}}
 	if got, want := Checksums(arts), "aa  kubectl-lsp_linux_amd64.tar.gz\nbb  kubectl-lsp_windows_amd64.zip\n"; got != want {

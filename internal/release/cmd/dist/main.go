@@ -7,7 +7,7 @@
 //
 // Run from the repository's root:
 //
-//	go run ./internal/release/cmd/dist [-out dist] [-platforms linux/amd64,...] [-version v0.2.0] [-release-url URL]
+//	go run ./internal/release/cmd/dist [-out dist] [-platforms linux/amd64,...] [-version v0.2.0] [-release-url 'https://host/path/{version}']
 package main
 
 import (
@@ -41,7 +41,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "dist", "output directory; must not exist or be empty")
 	flag.StringVar(&o.platforms, "platforms", strings.Join(platformNames(release.All), ","), "comma-separated GOOS/GOARCH list")
 	flag.StringVar(&o.version, "version", "", "release version, v-prefixed semver (default: the tag at HEAD, else v0.0.0-TIME-COMMIT)")
-	flag.StringVar(&o.releaseURL, "release-url", "", "URL of the directory the archives are downloaded from (default: the GitHub release of -version)")
+	flag.StringVar(&o.releaseURL, "release-url", release.DefaultReleaseURL, "URL of the directory the archives are downloaded from; {version} stands for the version")
 	flag.StringVar(&o.krewTemplate, "krew-template", "plugins/krew/lsp.yaml", "the committed krew manifest")
 	flag.StringVar(&o.goCmd, "go", "go", "the go command")
 	flag.Parse()
@@ -108,9 +108,7 @@ func complete(ctx context.Context, o *options) error {
 	if err := release.CheckVersion(o.version); err != nil {
 		return err
 	}
-	if o.releaseURL == "" {
-		o.releaseURL = release.DefaultReleaseURL(o.version)
-	}
+	o.releaseURL = release.ReleaseURL(o.releaseURL, o.version)
 	return os.MkdirAll(filepath.Join(o.out, "build"), 0o755)
 }
 
