@@ -2,7 +2,8 @@
 # hack/check-dist.sh DIR — checks a release that internal/release/cmd/dist wrote to DIR
 # (make dist-snapshot: linux/amd64 alone), as a user would meet it:
 #   - checksums.txt matches every archive (sha256sum -c);
-#   - krew's own validator accepts DIR/krew/lsp.yaml (plugins/krew's TestGeneratedManifest);
+#   - krew's own validator accepts DIR/krew/lsp.yaml, and krew itself installs it from this
+#     machine's archive (plugins/krew's TestGeneratedManifest*);
 #   - DIR/homebrew/kubectl-lsp.rb is valid Ruby (ruby -c; Debian's ruby);
 #   - this machine's archive holds exactly kubectl-lsp, LICENSE (the repository's) and
 #     README.md, and its binary runs: `version -o json` names the manifest's version and
@@ -19,10 +20,16 @@ die() { printf 'check-dist: %s\n' "$*" >&2; exit 1; }
 log "checksums"
 (cd "$DIR" && sha256sum --strict -c checksums.txt)
 
-log "krew manifest, with krew's validator"
-out=$(cd "$ROOT/plugins/krew" && KUBECTL_LSP_KREW_MANIFEST="$DIR/krew/lsp.yaml" \
-  timeout 600 "$GO" test -count=1 -v -run '^TestGeneratedManifest$' . 2>&1) || die "$out"
-[[ $out == *'--- PASS: TestGeneratedManifest'* ]] || die "TestGeneratedManifest did not pass: $out"
+case $(uname -m) in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) die "unknown machine $(uname -m)" ;; esac
+archive=$DIR/kubectl-lsp_linux_$arch.tar.gz
+[[ -f $archive ]] || die "no $archive: build linux/$arch"
+
+log "krew manifest, with krew's validator and kubectl krew install"
+out=$(cd "$ROOT/plugins/krew" && KUBECTL_LSP_KREW_MANIFEST="$DIR/krew/lsp.yaml" KUBECTL_LSP_KREW_ARCHIVE=$archive \
+  timeout 600 "$GO" test -count=1 -v -run '^TestGeneratedManifest' . 2>&1) || die "$out"
+for t in TestGeneratedManifest TestGeneratedManifestInstalls; do
+  [[ $out == *"--- PASS: $t "* ]] || die "$t did not pass: $out"
+done
 
 log "Homebrew formula, with ruby -c"
 command -v ruby >/dev/null || die "no ruby: apt-get install ruby"
@@ -30,8 +37,6 @@ ruby -c "$DIR/homebrew/kubectl-lsp.rb" >/dev/null
 
 version=$(sed -n 's/^  version: //p' "$DIR/krew/lsp.yaml")
 [[ -n $version ]] || die "no spec.version in $DIR/krew/lsp.yaml"
-case $(uname -m) in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) die "unknown machine $(uname -m)" ;; esac
-archive=$DIR/kubectl-lsp_linux_$arch.tar.gz
 log "unpacking ${archive#"$DIR"/}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -6,7 +6,9 @@
 // import. Its command validate-krew-manifest, the check krew-index runs on every manifest,
 // calls exactly those (ReadPluginFromFile, then ValidatePlugin against the file name, then
 // the platform checks); the test builds it from the module (a tool of go.mod) and runs it
-// with -skip-install, since the release archives do not exist yet.
+// with -skip-install, since the release archives do not exist yet. A manifest that
+// `make dist` wrote is also installed, with krew itself (cmd/krew, also a tool of go.mod),
+// from the archive beside it.
 package krew_test
 
 import (
@@ -24,36 +26,46 @@ import (
 
 const manifest = "lsp.yaml"
 
+// tool is one of krew's commands, built once per test run.
+type tool struct {
+	pkg  string
+	once sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
 var (
-	buildOnce sync.Once
-	validator string
-	buildErr  error
-	buildOut  []byte
+	validatorTool = &tool{pkg: "sigs.k8s.io/krew/cmd/validate-krew-manifest"}
+	krewTool      = &tool{pkg: "sigs.k8s.io/krew/cmd/krew"}
+	toolsDir      string
 )
 
-// krewValidator builds krew's validate-krew-manifest once.
-func krewValidator(t *testing.T) string {
+// build builds the tool (a tool of go.mod) once, into a temporary directory.
+func (tl *tool) build(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "krew-validator")
-		if err != nil {
-			buildErr = err
-			return
+	tl.once.Do(func() {
+		if toolsDir == "" {
+			if toolsDir, tl.err = os.MkdirTemp("", "krew-tools"); tl.err != nil {
+				return
+			}
 		}
-		validator = filepath.Join(dir, "validate-krew-manifest")
-		cmd := exec.Command("go", "build", "-o", validator, "sigs.k8s.io/krew/cmd/validate-krew-manifest")
-		buildOut, buildErr = cmd.CombinedOutput()
+		tl.path = filepath.Join(toolsDir, filepath.Base(tl.pkg))
+		tl.out, tl.err = exec.Command("go", "build", "-o", tl.path, tl.pkg).CombinedOutput()
 	})
-	if buildErr != nil {
-		t.Fatalf("building krew's validate-krew-manifest: %v\n%s", buildErr, buildOut)
+	if tl.err != nil {
+		t.Fatalf("building %s: %v\n%s", tl.pkg, tl.err, tl.out)
 	}
-	return validator
+	return tl.path
 }
+
+// krewValidator builds krew's validate-krew-manifest once.
+func krewValidator(t *testing.T) string { return validatorTool.build(t) }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if validator != "" {
-		os.RemoveAll(filepath.Dir(validator))
+	if toolsDir != "" {
+		os.RemoveAll(toolsDir)
 	}
 	os.Exit(code)
 }
@@ -215,4 +227,50 @@ func TestGeneratedManifest(t *testing.T) {
 			t.Errorf("%s: uri %s with bin %s", osName, pl.URI, pl.Bin)
 		}
 	}
+}
+
+// TestGeneratedManifestInstalls: krew itself (`kubectl krew install`, as kubectl-krew)
+// installs the generated manifest from the archive that `make dist` built for this
+// machine ($KUBECTL_LSP_KREW_ARCHIVE; make dist-snapshot sets it, skipped without): it
+// checks the sha256, unpacks the archive and links kubectl-lsp, which then runs and
+// reports the manifest's version. A changed archive is refused.
+func TestGeneratedManifestInstalls(t *testing.T) {
+	path, archive := os.Getenv("KUBECTL_LSP_KREW_MANIFEST"), os.Getenv("KUBECTL_LSP_KREW_ARCHIVE")
+	if path == "" || archive == "" {
+		t.Skip("KUBECTL_LSP_KREW_MANIFEST or KUBECTL_LSP_KREW_ARCHIVE is not set (make dist-snapshot sets them)")
+	}
+	var p index.Plugin
+	if data, err := os.ReadFile(path); err != nil || yaml.Unmarshal(data, &p) != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	root := t.TempDir()
+	if out, err := krewInstall(t, root, path, archive); err != nil {
+		t.Fatalf("kubectl krew install: %v\n%s", err, out)
+	}
+	out, err := exec.Command(filepath.Join(root, "bin", "kubectl-lsp"), "version").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "kubectl-lsp "+p.Spec.Version+" ") {
+		t.Errorf("the installed kubectl-lsp version: %v, %q; want version %s", err, out, p.Spec.Version)
+	}
+
+	tampered := filepath.Join(t.TempDir(), filepath.Base(archive))
+	data, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tampered, append(data, 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := krewInstall(t, t.TempDir(), path, tampered); err == nil || !strings.Contains(out, "checksum does not match") {
+		t.Errorf("a changed archive: %v\n%s", err, out)
+	}
+}
+
+// krewInstall runs `kubectl krew install --manifest=manifest --archive=archive` with
+// KREW_ROOT=root, offline (no check for a newer krew).
+func krewInstall(t *testing.T, root, manifest, archive string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(krewTool.build(t), "install", "--manifest="+manifest, "--archive="+archive)
+	cmd.Env = append(os.Environ(), "KREW_ROOT="+root, "KREW_NO_UPGRADE_CHECK=1")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
