@@ -10,10 +10,18 @@ PREFIX    ?= $(HOME)/.local
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/kubectl-lsp/kubectl-lsp/internal/version.Version=$(VERSION)
 
+# make dist: VERSION=v1.2.3 names the release (default: the v-tag at HEAD, else a
+# v0.0.0-TIME-COMMIT pseudo-version); RELEASE_URL is where its archives will be
+# downloaded from, {version} standing for the version (krew manifest, Homebrew formula).
+DIST        ?= dist
+RELEASE_URL ?= https://github.com/kubectl-lsp/kubectl-lsp/releases/download/{version}
+DIST_FLAGS   = -release-url '$(RELEASE_URL)' $(if $(filter command line environment,$(origin VERSION)),-version '$(VERSION)')
+SNAPSHOT    := $(CACHE)/dist-snapshot
+
 STATICCHECK_VERSION := v0.8.2
 KUBECONFORM_VERSION := v0.8.0
 
-.PHONY: help build install run test test-unit bench lint vet generate clean
+.PHONY: help build install run test test-unit bench lint vet generate clean dist dist-snapshot
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -37,6 +45,7 @@ test-unit: ## fast unit tests (seconds)
 test: vet lint controlplane ## everything CI runs: unit, integration against a real control plane, editors
 	KUBECTL_LSP_REQUIRE_CLUSTER=1 KUBECTL_LSP_REQUIRE_NVIM=1 $(GO) test -count=1 ./...
 	cd plugins/krew && $(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory dist-snapshot
 
 bench: build ## kubectl-lsp vs kubeconform on the same corpus, and the Go benchmarks
 	GO=$(GO) hack/bench.sh
@@ -54,7 +63,17 @@ generate: ## regenerate embedded schemas and enum tables from the Kubernetes mod
 	$(GO) generate ./schema/... 
 
 clean: ## remove build outputs (keeps the tool cache)
-	rm -rf bin
+	rm -rf bin $(DIST)
+
+# --- release ---
+dist: ## the release into dist/ for 6 platforms: archives, checksums.txt, krew/lsp.yaml, homebrew/kubectl-lsp.rb (slow: a cold cross-build each)
+	rm -rf $(DIST)
+	$(GO) run ./internal/release/cmd/dist -out $(DIST) $(DIST_FLAGS)
+
+dist-snapshot: ## the same release for linux/amd64 alone into .cache/dist-snapshot, then checked (part of make test)
+	rm -rf $(SNAPSHOT)
+	$(GO) run ./internal/release/cmd/dist -out $(SNAPSHOT) -platforms linux/amd64 $(DIST_FLAGS)
+	GO=$(GO) hack/check-dist.sh $(SNAPSHOT)
 
 # --- control plane ---
 .PHONY: controlplane

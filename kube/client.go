@@ -159,7 +159,7 @@ func New(opts Options) (*Client, error) {
 	}
 	cfg = rest.CopyConfig(cfg)
 	cfg.Timeout = c.Timeout
-	cfg.UserAgent = "kubectl-lsp/" + version.Version
+	cfg.UserAgent = "kubectl-lsp/" + version.Get().Version
 	if cfg.QPS == 0 {
 		cfg.QPS, cfg.Burst = 50, 100
 	}

@@ -50,7 +50,7 @@ func (s *Server) initialize(raw json.RawMessage) (any, error) {
 	s.mu.Unlock()
 	return &protocol.InitializeResult{
 		Capabilities: s.capabilities(),
-		ServerInfo:   &protocol.ServerInfo{Name: "kubectl-lsp", Version: version.Version},
+		ServerInfo:   &protocol.ServerInfo{Name: "kubectl-lsp", Version: version.Get().Version},
 	}, nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/bench"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/version"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 )
 
@@ -69,8 +70,8 @@ func TestInitializeCapabilities(t *testing.T) {
 	if caps.TypeDefinitionProvider != nil || caps.ImplementationProvider != nil || caps.DocumentHighlightProvider != nil {
 		t.Errorf("advertises what it does not answer: %+v", caps)
 	}
-	if res.ServerInfo == nil || res.ServerInfo.Name != "kubectl-lsp" {
-		t.Errorf("serverInfo = %+v", res.ServerInfo)
+	if res.ServerInfo == nil || res.ServerInfo.Name != "kubectl-lsp" || res.ServerInfo.Version != version.Get().Version {
+		t.Errorf("serverInfo = %+v, want version %s", res.ServerInfo, version.Get().Version)
 	}
 }
 

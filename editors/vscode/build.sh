@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # editors/vscode/build.sh — `make vsix`: the VS Code extension, type-checked, unit-tested,
-# bundled with esbuild and packaged with @vscode/vsce into bin/kubectl-lsp.vsix.
+# bundled with esbuild and packaged with @vscode/vsce, with the repository's LICENSE, into
+# bin/kubectl-lsp.vsix.
 #
 #   editors/vscode/build.sh [vsix]   the .vsix (default)
 #   editors/vscode/build.sh node     install Node 24 if needed; print its bin directory
@@ -87,9 +88,11 @@ build_vsix() {
   timeout 300 node esbuild.mjs
   log "packaging ${VSIX#"$ROOT"/}"
   mkdir -p "$(dirname "$VSIX")"
-  # --no-dependencies: everything is in the bundle. No LICENSE file in the repository
-  # yet: --skip-license keeps vsce from asking.
-  timeout 300 vsce package --no-dependencies --skip-license --out "$VSIX" </dev/null >&2
+  # The repository's LICENSE (Apache-2.0), copied beside package.json (git-ignored) for
+  # vsce to pack. --no-dependencies: everything is in the bundle.
+  cp "$ROOT/LICENSE" "$HERE/LICENSE"
+  timeout 300 vsce package --no-dependencies --out "$VSIX" </dev/null >&2
+  [[ $'\n'$(unzip -Z1 "$VSIX")$'\n' == *$'\n'extension/LICENSE.txt$'\n'* ]] || die "$VSIX has no LICENSE"
   printf '%s\n' "$VSIX"
 }
 

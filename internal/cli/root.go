@@ -109,30 +109,6 @@ Installed on PATH it also works as a kubectl plugin: "kubectl lsp validate ...".
 	cmd.AddCommand(NewCmdApply(flags, streams), NewCmdDiff(flags, streams), NewCmdDelete(flags, streams))
 	cmd.AddCommand(NewCmdServe(flags, streams))
 	cmd.AddCommand(NewCmdPlugins(flags, streams))
-	cmd.AddCommand(newCmdVersion(streams))
+	addVersion(cmd, streams)
 	return cmd
-}
-
-// VersionOptions holds the streams of `kubectl-lsp version`, which has no flags.
-type VersionOptions struct{ genericiooptions.IOStreams }
-
-func newCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the kubectl-lsp version",
-		Args:  cobra.NoArgs,
-		RunE:  runE(&VersionOptions{streams}),
-	}
-}
-
-// Complete has nothing to fill: the command takes no flags and no arguments.
-func (o *VersionOptions) Complete(*cobra.Command, []string) error { return nil }
-
-// Validate has nothing to check.
-func (o *VersionOptions) Validate() error { return nil }
-
-// Run prints the version.
-func (o *VersionOptions) Run(context.Context) error {
-	_, err := fmt.Fprintf(o.Out, "kubectl-lsp %s\n", version.Version)
-	return err
 }

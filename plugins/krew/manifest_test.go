@@ -6,7 +6,9 @@
 // import. Its command validate-krew-manifest, the check krew-index runs on every manifest,
 // calls exactly those (ReadPluginFromFile, then ValidatePlugin against the file name, then
 // the platform checks); the test builds it from the module (a tool of go.mod) and runs it
-// with -skip-install, since the release archives do not exist yet.
+// with -skip-install, since the release archives do not exist yet. A manifest that
+// `make dist` wrote is also installed, with krew itself (cmd/krew, also a tool of go.mod),
+// from the archive beside it.
 package krew_test
 
 import (
@@ -24,36 +26,46 @@ import (
 
 const manifest = "lsp.yaml"
 
+// tool is one of krew's commands, built once per test run.
+type tool struct {
+	pkg  string
+	once sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
 var (
-	buildOnce sync.Once
-	validator string
-	buildErr  error
-	buildOut  []byte
+	validatorTool = &tool{pkg: "sigs.k8s.io/krew/cmd/validate-krew-manifest"}
+	krewTool      = &tool{pkg: "sigs.k8s.io/krew/cmd/krew"}
+	toolsDir      string
 )
 
-// krewValidator builds krew's validate-krew-manifest once.
-func krewValidator(t *testing.T) string {
+// build builds the tool (a tool of go.mod) once, into a temporary directory.
+func (tl *tool) build(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "krew-validator")
-		if err != nil {
-			buildErr = err
-			return
+	tl.once.Do(func() {
+		if toolsDir == "" {
+			if toolsDir, tl.err = os.MkdirTemp("", "krew-tools"); tl.err != nil {
+				return
+			}
 		}
-		validator = filepath.Join(dir, "validate-krew-manifest")
-		cmd := exec.Command("go", "build", "-o", validator, "sigs.k8s.io/krew/cmd/validate-krew-manifest")
-		buildOut, buildErr = cmd.CombinedOutput()
+		tl.path = filepath.Join(toolsDir, filepath.Base(tl.pkg))
+		tl.out, tl.err = exec.Command("go", "build", "-o", tl.path, tl.pkg).CombinedOutput()
 	})
-	if buildErr != nil {
-		t.Fatalf("building krew's validate-krew-manifest: %v\n%s", buildErr, buildOut)
+	if tl.err != nil {
+		t.Fatalf("building %s: %v\n%s", tl.pkg, tl.err, tl.out)
 	}
-	return validator
+	return tl.path
 }
+
+// krewValidator builds krew's validate-krew-manifest once.
+func krewValidator(t *testing.T) string { return validatorTool.build(t) }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if validator != "" {
-		os.RemoveAll(filepath.Dir(validator))
+	if toolsDir != "" {
+		os.RemoveAll(toolsDir)
 	}
 	os.Exit(code)
 }
@@ -134,7 +146,7 @@ func TestKrewRejectsBrokenManifests(t *testing.T) {
 }
 
 // TestManifestShape decodes the manifest strictly into krew's own types (no field krew
-// would silently drop) and checks what the validator does not: the four platforms the
+// would silently drop) and checks what the validator does not: the six platforms the
 // release builds, the binary's name, URLs that follow the version, and placeholders that
 // the release step can find.
 func TestManifestShape(t *testing.T) {
@@ -148,7 +160,8 @@ func TestManifestShape(t *testing.T) {
 	if n := len(p.Spec.ShortDescription); n > 50 {
 		t.Errorf("shortDescription is %d characters; krew search shows about 50", n)
 	}
-	want := map[string]bool{"linux/amd64": true, "linux/arm64": true, "darwin/amd64": true, "darwin/arm64": true}
+	want := map[string]bool{"linux/amd64": true, "linux/arm64": true, "darwin/amd64": true, "darwin/arm64": true,
+		"windows/amd64": true, "windows/arm64": true}
 	hex64 := regexp.MustCompile(`^[a-f0-9]{64}$`)
 	for i, pl := range p.Spec.Platforms {
 		if pl.Selector == nil {
@@ -159,11 +172,15 @@ func TestManifestShape(t *testing.T) {
 			t.Errorf("platform %d: %s is not expected, or twice", i, osArch)
 		}
 		delete(want, osArch)
-		if pl.Bin != "kubectl-lsp" {
-			t.Errorf("%s: bin %q, want kubectl-lsp (krew links it as kubectl-lsp: `kubectl lsp`)", osArch, pl.Bin)
+		bin, ext := "kubectl-lsp", ".tar.gz"
+		if pl.Selector.MatchLabels["os"] == "windows" {
+			bin, ext = "kubectl-lsp.exe", ".zip"
+		}
+		if pl.Bin != bin {
+			t.Errorf("%s: bin %q, want %s (krew links it as kubectl-lsp: `kubectl lsp`)", osArch, pl.Bin, bin)
 		}
 		wantURI := "https://github.com/kubectl-lsp/kubectl-lsp/releases/download/" + p.Spec.Version +
-			"/kubectl-lsp_" + strings.ReplaceAll(osArch, "/", "_") + ".tar.gz"
+			"/kubectl-lsp_" + strings.ReplaceAll(osArch, "/", "_") + ext
 		if pl.URI != wantURI {
 			t.Errorf("%s: uri %q, want %q", osArch, pl.URI, wantURI)
 		}
@@ -175,4 +192,85 @@ func TestManifestShape(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("platforms missing: %v", want)
 	}
+}
+
+// TestGeneratedManifest checks a manifest that `make dist` wrote (dist/krew/lsp.yaml),
+// named by $KUBECTL_LSP_KREW_MANIFEST (make dist-snapshot sets it; skipped without):
+// krew's validator accepts it, it decodes strictly, and each platform has a real sha256
+// (not the placeholder), the version of spec.version in its uri, and a bin that matches
+// its archive.
+func TestGeneratedManifest(t *testing.T) {
+	path := os.Getenv("KUBECTL_LSP_KREW_MANIFEST")
+	if path == "" {
+		t.Skip("KUBECTL_LSP_KREW_MANIFEST is not set (make dist-snapshot sets it)")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := validate(t, manifest, string(data)); err != nil {
+		t.Fatalf("krew rejects %s: %v\n%s", path, err, out)
+	}
+	var p index.Plugin
+	if err := yaml.UnmarshalStrict(data, &p); err != nil {
+		t.Fatalf("strict decoding: %v", err)
+	}
+	if p.Spec.Version == "v0.0.0" || len(p.Spec.Platforms) == 0 {
+		t.Fatalf("version %q, %d platforms: not filled in", p.Spec.Version, len(p.Spec.Platforms))
+	}
+	for _, pl := range p.Spec.Platforms {
+		osName := pl.Selector.MatchLabels["os"]
+		if pl.Sha256 == strings.Repeat("0", 64) || !strings.Contains(pl.URI, "/"+p.Spec.Version+"/") {
+			t.Errorf("%s: sha256 %s, uri %s: not filled in", osName, pl.Sha256, pl.URI)
+		}
+		if (osName == "windows") != strings.HasSuffix(pl.URI, ".zip") || (osName == "windows") != strings.HasSuffix(pl.Bin, ".exe") {
+			t.Errorf("%s: uri %s with bin %s", osName, pl.URI, pl.Bin)
+		}
+	}
+}
+
+// TestGeneratedManifestInstalls: krew itself (`kubectl krew install`, as kubectl-krew)
+// installs the generated manifest from the archive that `make dist` built for this
+// machine ($KUBECTL_LSP_KREW_ARCHIVE; make dist-snapshot sets it, skipped without): it
+// checks the sha256, unpacks the archive and links kubectl-lsp, which then runs and
+// reports the manifest's version. A changed archive is refused.
+func TestGeneratedManifestInstalls(t *testing.T) {
+	path, archive := os.Getenv("KUBECTL_LSP_KREW_MANIFEST"), os.Getenv("KUBECTL_LSP_KREW_ARCHIVE")
+	if path == "" || archive == "" {
+		t.Skip("KUBECTL_LSP_KREW_MANIFEST or KUBECTL_LSP_KREW_ARCHIVE is not set (make dist-snapshot sets them)")
+	}
+	var p index.Plugin
+	if data, err := os.ReadFile(path); err != nil || yaml.Unmarshal(data, &p) != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	root := t.TempDir()
+	if out, err := krewInstall(t, root, path, archive); err != nil {
+		t.Fatalf("kubectl krew install: %v\n%s", err, out)
+	}
+	out, err := exec.Command(filepath.Join(root, "bin", "kubectl-lsp"), "version").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "kubectl-lsp "+p.Spec.Version+" ") {
+		t.Errorf("the installed kubectl-lsp version: %v, %q; want version %s", err, out, p.Spec.Version)
+	}
+
+	tampered := filepath.Join(t.TempDir(), filepath.Base(archive))
+	data, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tampered, append(data, 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := krewInstall(t, t.TempDir(), path, tampered); err == nil || !strings.Contains(out, "checksum does not match") {
+		t.Errorf("a changed archive: %v\n%s", err, out)
+	}
+}
+
+// krewInstall runs `kubectl krew install --manifest=manifest --archive=archive` with
+// KREW_ROOT=root, offline (no check for a newer krew).
+func krewInstall(t *testing.T, root, manifest, archive string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(krewTool.build(t), "install", "--manifest="+manifest, "--archive="+archive)
+	cmd.Env = append(os.Environ(), "KREW_ROOT="+root, "KREW_NO_UPGRADE_CHECK=1")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
