@@ -32,6 +32,7 @@ build: ## build bin/kubectl-lsp
 install: build ## install kubectl-lsp into $(PREFIX)/bin (kubectl finds it as `kubectl lsp`)
 	install -d $(PREFIX)/bin
 	install -m 0755 $(BIN) $(PREFIX)/bin/kubectl-lsp
+	install -m 0755 kubectl_complete-lsp $(PREFIX)/bin/kubectl_complete-lsp
 
 run: build ## validate the bundled examples and explain a field, offline
 	./$(BIN) validate --crd examples/crds examples/valid

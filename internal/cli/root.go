@@ -110,5 +110,6 @@ Installed on PATH it also works as a kubectl plugin: "kubectl lsp validate ...".
 	cmd.AddCommand(NewCmdServe(flags, streams))
 	cmd.AddCommand(NewCmdPlugins(flags, streams))
 	addVersion(cmd, streams)
+	registerCompletions(cmd, flags)
 	return cmd
 }

@@ -88,7 +88,8 @@ func TestFormula(t *testing.T) {
 				t.Errorf("no %q in:\n%s", want, got)
 			}
 		}
-		if strings.Contains(got, "windows") || strings.Contains(got, "generate_completions_from_executable") != completions {
+		if strings.Contains(got, "windows") || strings.Contains(got, "generate_completions_from_executable") != completions ||
+			strings.Contains(got, `exec "#{bin}/kubectl-lsp" __complete "$@"`) != completions {
 			t.Errorf("completions %v:\n%s", completions, got)
 		}
 		rubySyntax(t, got)
