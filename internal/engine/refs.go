@@ -124,14 +124,14 @@ func objectFacts(d *yamlpos.Document) (def Definition, refs []Reference, ok bool
 	if root == nil || root.Kind != yaml.MappingNode {
 		return def, nil, false
 	}
-	kind := scalarAt(root, "kind")
+	kind := mappingScalar(root, "kind")
 	meta, _, _ := yamlpos.Get(root, "metadata")
 	nameNode, _, _ := yamlpos.Get(meta, "name")
 	nameNode = yamlpos.Resolve(nameNode)
 	if kind == "" || nameNode == nil || nameNode.Kind != yaml.ScalarNode || nameNode.Value == "" {
 		return def, nil, false
 	}
-	ns := scalarAt(meta, "namespace")
+	ns := mappingScalar(meta, "namespace")
 	if clusterScoped[kind] || strings.HasPrefix(kind, "Cluster") {
 		ns = ""
 	} else if ns == "" {
@@ -163,13 +163,13 @@ func objectFacts(d *yamlpos.Document) (def Definition, refs []Reference, ok bool
 		walkPath(from, strings.Split(r.path, "."), prefix, func(n, holder *yaml.Node, path string) {
 			target := r.target
 			if r.kindKey != "" {
-				if k := scalarAt(holder, r.kindKey); k != "" {
+				if k := mappingScalar(holder, r.kindKey); k != "" {
 					target = k
 				}
 			}
 			tns := ns
 			if r.namespaceKey != "" {
-				if v := scalarAt(holder, r.namespaceKey); v != "" {
+				if v := mappingScalar(holder, r.namespaceKey); v != "" {
 					tns = v
 				}
 			}
@@ -229,16 +229,6 @@ func nodeAt(n *yaml.Node, path string) *yaml.Node {
 		n = yamlpos.Resolve(v)
 	}
 	return n
-}
-
-// scalarAt is the string value of key in mapping n, "" when absent or not a scalar.
-func scalarAt(n *yaml.Node, key string) string {
-	v, _, ok := yamlpos.Get(n, key)
-	v = yamlpos.Resolve(v)
-	if !ok || v == nil || v.Kind != yaml.ScalarNode || yamlpos.KindOf(v) == yamlpos.Null {
-		return ""
-	}
-	return v.Value
 }
 
 // stringMap reads a mapping of scalars (labels, a selector); nil when empty.
