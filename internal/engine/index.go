@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
@@ -30,9 +31,12 @@ type Index struct {
 type indexed struct {
 	file *yamlpos.File
 	crds bool // the file may define CRDs
-	defs []Definition
-	refs []Reference
-	docs int
+	// facts are each document's, by its tree: an edited file whose other documents
+	// kept their parsed trees (the editor's snapshots do) reads only the edited ones.
+	facts map[*yaml.Node]docFacts
+	defs  []Definition
+	refs  []Reference
+	docs  int
 }
 
 // Location is a place in a workspace file.
@@ -55,11 +59,28 @@ func (x *Index) Set(f *yamlpos.File) {
 	if same {
 		return
 	}
-	in := &indexed{file: f, docs: len(f.Docs), crds: len(CRDSections(f)) > 0}
+	x.mu.RLock()
+	var prev map[*yaml.Node]docFacts
+	if old := x.files[f.Name]; old != nil {
+		prev = old.facts
+	}
+	x.mu.RUnlock()
+	in := &indexed{file: f, docs: len(f.Docs), crds: len(CRDSections(f)) > 0, facts: make(map[*yaml.Node]docFacts, len(f.Docs))}
 	for _, d := range f.Docs {
-		if def, refs, ok := objectFacts(d); ok {
-			in.defs = append(in.defs, def)
-			in.refs = append(in.refs, refs...)
+		d.ParseDoc()
+		fs, ok := prev[d.Root]
+		if ok && d.Root != nil {
+			fs = fs.moved(d)
+		} else {
+			fs.def, fs.refs, fs.ok = objectFacts(d)
+			fs.start = d.Start
+		}
+		if d.Root != nil {
+			in.facts[d.Root] = fs
+		}
+		if fs.ok {
+			in.defs = append(in.defs, fs.def)
+			in.refs = append(in.refs, fs.refs...)
 		}
 	}
 	x.mu.Lock()
@@ -72,6 +93,30 @@ func (x *Index) Set(f *yamlpos.File) {
 	for _, r := range in.refs {
 		x.refs[r.Target] = append(x.refs[r.Target], Location{File: f, Range: r.Range})
 	}
+}
+
+// docFacts are what one document defines and references, with its start offset then.
+type docFacts struct {
+	start int
+	def   Definition
+	refs  []Reference
+	ok    bool
+}
+
+// moved is the facts of the same tree in a document that starts elsewhere now.
+func (fs docFacts) moved(d *yamlpos.Document) docFacts {
+	delta := d.Start - fs.start
+	if delta == 0 && fs.def.Doc == d {
+		return fs
+	}
+	shift := func(r yamlpos.Range) yamlpos.Range { return yamlpos.Range{Start: r.Start + delta, End: r.End + delta} }
+	out := docFacts{start: d.Start, def: fs.def, ok: fs.ok, refs: make([]Reference, len(fs.refs))}
+	out.def.Doc, out.def.Range = d, shift(fs.def.Range)
+	for i, r := range fs.refs {
+		r.Range = shift(r.Range)
+		out.refs[i] = r
+	}
+	return out
 }
 
 // Remove forgets a file.

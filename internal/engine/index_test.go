@@ -196,12 +196,12 @@ func TestIndexReplaceAndRemove(t *testing.T) {
 
 func BenchmarkIndex(b *testing.B) {
 	var text strings.Builder
-	for i := range 1000 {
+	for i := range 2500 { // 5,000 documents
 		fmt.Fprintf(&text, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm%d, namespace: ns}\n---\n", i)
 		fmt.Fprintf(&text, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d%d, namespace: ns}\nspec:\n  template:\n    metadata: {labels: {app: d%d}}\n    spec:\n      containers:\n        - name: c\n          image: x\n          envFrom: [{configMapRef: {name: cm%d}}]\n---\n", i, i, i)
 	}
 	src := []byte(text.String())
-	b.Run("index 2000 documents", func(b *testing.B) {
+	b.Run("index 5000 documents", func(b *testing.B) {
 		for b.Loop() {
 			x := NewIndex()
 			x.Set(yamlpos.Split("w.yaml", src))
@@ -210,10 +210,29 @@ func BenchmarkIndex(b *testing.B) {
 	x := NewIndex()
 	f := yamlpos.Split("w.yaml", src)
 	x.Set(f)
-	off := strings.Index(text.String(), "name: cm500}")
+	off := strings.Index(text.String(), "name: cm1500}")
 	b.Run("references", func(b *testing.B) {
 		for b.Loop() {
 			x.References(f, off+6, true)
 		}
 	})
+}
+
+// An edited file whose unchanged documents keep their trees (as the editor's snapshots
+// do) is indexed from them, at their new offsets.
+func TestIndexReusesUnchangedDocuments(t *testing.T) {
+	src := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, envFrom: [{configMapRef: {name: a}}]}]\n"
+	x := NewIndex()
+	f1 := yamlpos.Split("w.yaml", []byte(src))
+	x.Set(f1)
+	edited := strings.Replace(src, "kind: ConfigMap\n", "kind: ConfigMap\ndata: {k: v}\n", 1)
+	f2 := yamlpos.Split("w.yaml", []byte(edited))
+	f1.Docs[1].ParseDoc()
+	f2.Docs[1].SetParsed(f1.Docs[1].Root, nil) // the Pod's text did not change
+	x.Set(f2)
+	off := strings.LastIndex(edited, "name: a}") + 6
+	_, locs, _ := x.References(f2, off, true)
+	if got := at(locs); !slices.Equal(got, []string{"w.yaml:10:a", "w.yaml:4:a"}) {
+		t.Errorf("after the edit: %q", got)
+	}
 }
