@@ -382,6 +382,8 @@ func (rep *report) writeSARIF(w io.Writer) error {
 				"name": "kubectl-lsp", "version": version.Version, "informationUri": "https://github.com/kubectl-lsp/kubectl-lsp", "rules": rules,
 			}},
 			"results": results,
+			// Columns count Unicode code points, as in every other output.
+			"columnKind": "unicodeCodePoints",
 		}},
 	}
 	enc := json.NewEncoder(w)
