@@ -83,10 +83,19 @@ func TestValidateSkipAndReject(t *testing.T) {
 }
 
 func TestValidateRejectedFindingAtKind(t *testing.T) {
-	out, _, code := run(t, validSecret, "validate", "-", "--reject", "Secret")
-	want := "<stdin>:2:7: error: kind: Secret (v1) is rejected by --reject Secret [rejected]\n"
-	if code != 1 || out != want {
-		t.Errorf("exit code %d, output\n%q\nwant\n%q", code, out, want)
+	tests := []struct{ name, src, want string }{
+		{"alone", validSecret, "<stdin>:2:7: error: kind: Secret (v1) is rejected by --reject Secret [rejected]\n"},
+		{"in position order", "metadata:\n  name: s\n  bogus: 1\napiVersion: v1\nkind: Secret\n",
+			"<stdin>:3:3: error: unknown field \"metadata.bogus\" [unknown-field]\n" +
+				"<stdin>:5:7: error: kind: Secret (v1) is rejected by --reject Secret [rejected]\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, code := run(t, tt.src, "validate", "-", "--reject", "Secret")
+			if code != 1 || out != tt.want {
+				t.Errorf("exit code %d, output\n%s\nwant\n%s", code, out, tt.want)
+			}
+		})
 	}
 }
 

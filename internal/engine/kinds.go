@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
@@ -60,7 +61,14 @@ func (p KindPolicy) Apply(r *validate.Result) {
 	}
 	for _, k := range p.Reject {
 		if k.Matches(r.APIVersion, r.Kind) {
-			r.Findings = append([]validate.Finding{rejected(r, k)}, r.Findings...)
+			r.Findings = append(r.Findings, rejected(r, k))
+			// In position order, before the findings at the same place.
+			slices.SortStableFunc(r.Findings, func(a, b validate.Finding) int {
+				if c := a.Range.Start - b.Range.Start; c != 0 {
+					return c
+				}
+				return notRejected(a) - notRejected(b)
+			})
 			r.Status = validate.Invalid
 			return
 		}
@@ -71,6 +79,13 @@ func (p KindPolicy) Apply(r *validate.Result) {
 			return
 		}
 	}
+}
+
+func notRejected(f validate.Finding) int {
+	if f.Code == validate.CodeRejected {
+		return 0
+	}
+	return 1
 }
 
 // rejected is the finding, at the document's kind, that its kind is refused.
