@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/version"
@@ -59,6 +60,18 @@ type jsonSummary struct {
 	Valid     int `json:"valid"`
 	Invalid   int `json:"invalid"`
 	Skipped   int `json:"skipped"`
+	// ByKind and ByCode, with --summary: the documents per kind ("" for documents
+	// without one) and the findings per code.
+	ByKind map[string]*kindCount `json:"byKind,omitempty"`
+	ByCode map[string]int        `json:"byCode,omitempty"`
+}
+
+// kindCount is how the documents of one kind fared.
+type kindCount struct {
+	Documents int `json:"documents"`
+	Valid     int `json:"valid"`
+	Invalid   int `json:"invalid"`
+	Skipped   int `json:"skipped"`
 }
 
 type report struct {
@@ -101,6 +114,62 @@ func newReport(files []*yamlpos.File, results [][]validate.Result) *report {
 		}
 	}
 	return rep
+}
+
+// countKindsAndCodes fills the summary's counts per kind and per finding code.
+func (rep *report) countKindsAndCodes() {
+	rep.Summary.ByKind = map[string]*kindCount{}
+	rep.Summary.ByCode = map[string]int{}
+	for _, d := range rep.Documents {
+		c := rep.Summary.ByKind[d.Kind]
+		if c == nil {
+			c = &kindCount{}
+			rep.Summary.ByKind[d.Kind] = c
+		}
+		c.Documents++
+		switch d.Status {
+		case string(validate.Valid):
+			c.Valid++
+		case string(validate.Invalid):
+			c.Invalid++
+		default:
+			c.Skipped++
+		}
+		for _, f := range d.Findings {
+			rep.Summary.ByCode[f.Code]++
+		}
+	}
+}
+
+// writeSummaryTable prints the counts per kind and per code as two aligned tables,
+// sorted by name; documents without a kind show as "(no kind)".
+func (rep *report) writeSummaryTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tDOCUMENTS\tVALID\tINVALID\tSKIPPED")
+	for _, k := range sortedKeys(rep.Summary.ByKind) {
+		c, name := rep.Summary.ByKind[k], k
+		if name == "" {
+			name = "(no kind)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", name, c.Documents, c.Valid, c.Invalid, c.Skipped)
+	}
+	if err := tw.Flush(); err != nil || len(rep.Summary.ByCode) == 0 {
+		return err
+	}
+	fmt.Fprintln(tw, "\nCODE\tFINDINGS")
+	for _, code := range sortedKeys(rep.Summary.ByCode) {
+		fmt.Fprintf(tw, "%s\t%d\n", code, rep.Summary.ByCode[code])
+	}
+	return tw.Flush()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func (rep *report) summaryLine() string {
@@ -313,6 +382,8 @@ func (rep *report) writeSARIF(w io.Writer) error {
 				"name": "kubectl-lsp", "version": version.Version, "informationUri": "https://github.com/kubectl-lsp/kubectl-lsp", "rules": rules,
 			}},
 			"results": results,
+			// Columns count Unicode code points, as in every other output.
+			"columnKind": "unicodeCodePoints",
 		}},
 	}
 	enc := json.NewEncoder(w)
@@ -346,6 +417,7 @@ var codeDescriptions = map[string]string{
 	validate.CodeAnnotation:     "invalid annotation",
 	validate.CodeCRD:            "invalid CustomResourceDefinition",
 	validate.CodeOffByDefault:   "API version not served unless enabled",
+	validate.CodeRejected:       "kind refused by --reject",
 	validate.CodeNamespaceScope: "namespace set on a cluster-scoped kind (ignored)",
 	kube.CodeServer:             "the apiserver rejected the object in a server-side dry-run",
 }

@@ -62,7 +62,7 @@ func TestEveryCommandUsesRunE(t *testing.T) {
 // ioCalls are the calls that read files, the environment's executables or a cluster.
 var ioCalls = []string{
 	"readInput", "os.ReadFile", "os.Open", "os.OpenFile", "os.Stat", "safefile.ReadFile",
-	"engine.ExpandPaths", "engine.New", "engine.Connect", "engine.LookupPlugin", "engine.Plugins",
+	"engine.ExpandPaths", "engine.ExpandPathsExcluding", "engine.New", "engine.Connect", "engine.LookupPlugin", "engine.Plugins",
 	"kube.New", "plugins.Discover", "newEngine", "connectSchemas", "login",
 }
 

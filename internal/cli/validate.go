@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -36,6 +37,16 @@ type ValidateOptions struct {
 	CRDs              []string
 	Verbose           bool
 	DryRun            string
+	// Skip and Reject are KIND, VERSION/KIND or GROUP/VERSION/KIND selectors.
+	Skip, Reject []string
+	// Exclude are doublestar patterns of files and directories to leave out.
+	Exclude []string
+	// Summary adds counts per kind and per finding code.
+	Summary bool
+	// Workers bounds how many documents are validated at once.
+	Workers int
+
+	kinds engine.KindPolicy
 
 	// progress forces (true) or disables (false) the progress line; nil decides by terminal.
 	progress *bool
@@ -50,6 +61,11 @@ var validateExample = `  # Validate every manifest in a directory tree against t
   # Validate from standard input, as JSON for scripts
   helm template ./chart | kubectl-lsp validate - -o json
 
+  # In CI: leave out charts and test fixtures, never mind Secrets, refuse Pods,
+  # and count the findings per kind and code
+  kubectl-lsp validate -R . --exclude '**/charts/**' --exclude '**/*_test.yaml' \
+    --skip v1/Secret --reject Pod --summary
+
   # Annotate a pull request in GitHub Actions
   kubectl-lsp validate -R . -o github
 
@@ -59,7 +75,8 @@ var validateExample = `  # Validate every manifest in a directory tree against t
 
 // NewCmdValidate builds `kubectl-lsp validate`.
 func NewCmdValidate(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ValidateOptions{ConfigFlags: flags, IOStreams: streams, Output: "text", SchemaSource: engine.SourceAuto}
+	o := &ValidateOptions{ConfigFlags: flags, IOStreams: streams, Output: "text", SchemaSource: engine.SourceAuto,
+		Workers: runtime.GOMAXPROCS(0)}
 	cmd := &cobra.Command{
 		Use:   "validate [FILE|DIR|-]...",
 		Short: "Validate manifests as the kube-apiserver would, at exact positions",
@@ -87,6 +104,11 @@ input errors.`,
 	f.StringSliceVar(&o.CRDs, "crd", nil, "CustomResourceDefinition manifests (files or directories) that define custom resources")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also list valid and skipped documents, with the schema source of each")
 	f.StringVar(&o.DryRun, "dry-run", "none", `"server" also sends each object to the cluster as a server-side dry-run (strict field validation; admission webhooks and policies run), reporting its verdicts at their positions; "none" or "client" validate locally only`)
+	f.StringSliceVar(&o.Skip, "skip", nil, "kinds to skip, reported as skipped: KIND (any group and version), VERSION/KIND or GROUP/VERSION/KIND (v1/Secret, apps/v1/Deployment)")
+	f.StringSliceVar(&o.Reject, "reject", nil, `kinds to refuse: such documents are invalid, with a finding "rejected" at their kind (forms as --skip)`)
+	f.StringArrayVar(&o.Exclude, "exclude", nil, "leave out files and directories whose path matches this doublestar pattern (**/charts/**, **/*_test.yaml); repeatable")
+	f.BoolVar(&o.Summary, "summary", false, "also count documents per kind and findings per code (json: summary.byKind and summary.byCode; other formats: a table on standard error)")
+	f.IntVar(&o.Workers, "workers", o.Workers, "documents validated at once (default: the number of CPUs Go uses)")
 	return cmd
 }
 
@@ -138,6 +160,33 @@ func (o *ValidateOptions) Validate() error {
 	if stdin > 1 {
 		return usageError("standard input (-) can be read only once")
 	}
+	if o.Workers < 1 {
+		return usageError("--workers=%d: give 1 or more", o.Workers)
+	}
+	for _, p := range o.Exclude {
+		if !engine.ValidExcludePattern(p) {
+			return usageError("--exclude %q: not a valid glob pattern (doublestar: *, **, ?, [...], {a,b})", p)
+		}
+	}
+	return o.parseKinds()
+}
+
+// parseKinds reads --skip and --reject into the kind policy.
+func (o *ValidateOptions) parseKinds() error {
+	o.kinds = engine.KindPolicy{}
+	for _, fl := range []struct {
+		name   string
+		values []string
+		into   *[]engine.KindSelector
+	}{{"--skip", o.Skip, &o.kinds.Skip}, {"--reject", o.Reject, &o.kinds.Reject}} {
+		for _, v := range fl.values {
+			k, err := engine.ParseKindSelector(v)
+			if err != nil {
+				return usageError("%s: %v", fl.name, err)
+			}
+			*fl.into = append(*fl.into, k)
+		}
+	}
 	return nil
 }
 
@@ -160,7 +209,7 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 		}
 	}
 	eng, err := newEngine(ctx, o.ConfigFlags, engine.Options{KubernetesVersion: o.KubernetesVersion, SchemaSource: o.SchemaSource,
-		ReleaseTrees: cluster == nil}, o.ErrOut)
+		ReleaseTrees: cluster == nil, Workers: o.Workers, Kinds: o.kinds}, o.ErrOut)
 	if err != nil {
 		return err
 	}
@@ -183,11 +232,19 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 		}
 	}
 	rep := newReport(files, results)
+	if o.Summary {
+		rep.countKindsAndCodes()
+	}
 	if err := rep.write(o.Out, o.Output, o.Verbose); err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
 	if o.Output == "text" {
 		fmt.Fprintln(o.ErrOut, rep.summaryLine())
+	}
+	if o.Summary && o.Output != "json" {
+		if err := rep.writeSummaryTable(o.ErrOut); err != nil {
+			return &ExitError{Code: 2, Err: err}
+		}
 	}
 	if rep.Summary.Invalid > 0 {
 		return &ExitError{Code: 1}
@@ -197,7 +254,7 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 
 // readFiles expands the directories among the inputs and reads every manifest.
 func (o *ValidateOptions) readFiles() ([]*yamlpos.File, error) {
-	paths, err := engine.ExpandPaths(o.Filenames, o.Recursive)
+	paths, err := engine.ExpandPathsExcluding(o.Filenames, o.Recursive, o.Exclude)
 	if err != nil {
 		return nil, &ExitError{Code: 2, Err: err}
 	}

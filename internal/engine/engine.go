@@ -12,11 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/apiserver"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
@@ -42,6 +45,8 @@ type Options struct {
 	Workers int
 	// ReleaseTrees drops each document's parsed tree once validated (batch runs).
 	ReleaseTrees bool
+	// Kinds skips or rejects documents by kind in ValidateFiles.
+	Kinds KindPolicy
 	// SkipYAML, SkipSchema, SkipMetadata and SkipCEL switch levels of validation off (the
 	// zero value validates everything); see validate.Validator.
 	SkipYAML, SkipSchema, SkipMetadata, SkipCEL bool
@@ -278,6 +283,7 @@ func (e *Engine) ValidateFiles(ctx context.Context, files []*yamlpos.File, progr
 		d := files[j.f].Docs[j.d]
 		d.ParseDoc()
 		r := v.Validate(ctx, d)
+		e.opts.Kinds.Apply(&r)
 		if r.Kind == "CustomResourceDefinition" && mayBeCRD(d.Text()) {
 			prefix := "crd " + d.File.Name + "#" + strconv.Itoa(d.Index)
 			for _, t := range e.crds.Kinds() {
@@ -334,6 +340,14 @@ var ManifestExtensions = []string{".yaml", ".yml", ".json"}
 // deterministic order: arguments in the order given, directory entries sorted. Directories
 // are read one level deep unless recursive (like kubectl -f DIR without -R). "-" is kept.
 func ExpandPaths(args []string, recursive bool) ([]string, error) {
+	return ExpandPathsExcluding(args, recursive, nil)
+}
+
+// ExpandPathsExcluding is ExpandPaths leaving out the files and directories whose path
+// (cleaned, with forward slashes, as given or as walked: deploy/charts/x.yaml) matches one
+// of the doublestar patterns exclude (**/charts/**, **/*_test.yaml). The patterns must be
+// valid (ValidExcludePattern).
+func ExpandPathsExcluding(args []string, recursive bool, exclude []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
 		if a == "-" {
@@ -344,6 +358,9 @@ func ExpandPaths(args []string, recursive bool) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("the path %q does not exist", a)
 		}
+		if excluded(a, exclude) {
+			continue
+		}
 		if !info.IsDir() {
 			out = append(out, a)
 			continue
@@ -353,17 +370,13 @@ func ExpandPaths(args []string, recursive bool) ([]string, error) {
 				return err
 			}
 			if d.IsDir() {
-				if p != a && !recursive {
+				if p != a && (!recursive || excluded(p, exclude)) {
 					return filepath.SkipDir
 				}
 				return nil
 			}
-			ext := strings.ToLower(filepath.Ext(p))
-			for _, e := range ManifestExtensions {
-				if ext == e {
-					out = append(out, p)
-					break
-				}
+			if isManifest(p) && !excluded(p, exclude) {
+				out = append(out, p)
 			}
 			return nil
 		})
@@ -372,4 +385,30 @@ func ExpandPaths(args []string, recursive bool) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// isManifest reports whether a file in a directory is read: its extension is one of
+// ManifestExtensions.
+func isManifest(p string) bool {
+	ext := strings.ToLower(filepath.Ext(p))
+	return slices.Contains(ManifestExtensions, ext)
+}
+
+// ValidExcludePattern reports whether pattern is a valid doublestar pattern.
+func ValidExcludePattern(pattern string) bool {
+	return doublestar.ValidatePattern(pattern)
+}
+
+// excluded reports whether path matches one of the patterns.
+func excluded(path string, patterns []string) bool {
+	if len(patterns) == 0 {
+		return false
+	}
+	p := filepath.ToSlash(filepath.Clean(path))
+	for _, pat := range patterns {
+		if ok, _ := doublestar.Match(pat, p); ok {
+			return true
+		}
+	}
+	return false
 }

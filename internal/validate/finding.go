@@ -57,6 +57,8 @@ const (
 	CodeAnnotation     = "invalid-annotation"
 	CodeCRD            = "invalid-crd"
 	CodeOffByDefault   = "off-by-default"
+	// CodeRejected: the document's kind is one the run was told to reject (validate --reject).
+	CodeRejected = "rejected"
 )
 
 // Related points at another place that explains a finding (the first occurrence of a
