@@ -276,7 +276,7 @@ const (
 	nvimAPI = `apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: api
+  name: api-<|name|>server
 spec:
   replicas: 2
   <|complete|>
@@ -369,7 +369,8 @@ func TestNeovimWorkspace(t *testing.T) {
 			Labels []string `json:"labels"`
 			Text   string   `json:"text"`
 		} `json:"completion"`
-		ConfigLoadedBefore bool `json:"config_loaded_before"`
+		RenameDefault      string `json:"rename_default"`
+		ConfigLoadedBefore bool   `json:"config_loaded_before"`
 		Definition         struct {
 			File      string `json:"file"`
 			Line, Col int
@@ -385,6 +386,7 @@ func TestNeovimWorkspace(t *testing.T) {
 	logs := runNvimScript(t, nvim, "../test/nvim/workspace.lua", tmp, ws, map[string]any{
 		"bin": bin, "root": ws, "new_name": "app-settings",
 		"complete_file": apiPath, "complete": lineByteCol(apiText, apiMarkers["complete"]),
+		"name":   lineByteCol(apiText, apiMarkers["name"]),
 		"deploy": deployPath, "ref": lineByteCol(deployText, deployMarkers["ref"]),
 		"config": configPath, "job": jobPath,
 	}, &res)
@@ -420,6 +422,12 @@ func TestNeovimWorkspace(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(apiPath); string(b) != wantAPI {
 		errorf("api.yaml after :write\n%q\nwant\n%q", b, wantAPI)
+	}
+
+	// The rename prompt offers the whole name (from prepareRename), not the word under the
+	// cursor.
+	if res.RenameDefault != "api-server" {
+		errorf("the rename prompt offers %q, want api-server", res.RenameDefault)
 	}
 
 	// 2. Definition in a file the server has not seen open.

@@ -296,6 +296,7 @@ var requestHandlers = map[string]requestHandler{
 	protocol.MethodTextDocumentDefinition:     (*Server).definition,
 	protocol.MethodTextDocumentReferences:     (*Server).references,
 	protocol.MethodTextDocumentRename:         (*Server).rename,
+	protocol.MethodTextDocumentPrepareRename:  (*Server).prepareRename,
 	MethodDiff:                                (*Server).diffRequest,
 }
 

@@ -4,6 +4,8 @@
 -- do). Then:
 --   1. in "complete_file", <C-x><C-o> (omnifunc vim.lsp.omnifunc) on a blank line under
 --      spec: records the items of the popup menu, accepts "strategy:" and writes the file;
+--      then vim.lsp.buf.rename() on the Deployment's name at "name" records the default
+--      the prompt (vim.ui.input) offers;
 --   2. in "deploy", vim.lsp.buf.definition() on a ConfigMap's name jumps to the file that
 --      defines it, which the server has not seen open;
 --   3. back in "deploy", vim.lsp.buf.rename("app-settings") renames the ConfigMap in the
@@ -12,7 +14,7 @@
 -- Exits with :qall! when the script ran to the end, :cquit when it failed.
 --
 -- KUBECTL_LSP_NVIM_CONFIG names a JSON file:
---   {"bin", "root", "log", "result", "complete_file", "complete": [line, bytecol],
+--   {"bin", "root", "log", "result", "complete_file", "complete": [line, bytecol], "name",
 --    "deploy", "ref": [line, bytecol], "config", "job", "new_name"}   (positions 0-based)
 
 local cfg = {}
@@ -141,6 +143,23 @@ local function complete()
   step("completion")
 end
 
+-- rename_prompt starts an interactive rename (no new name) on the last part of the
+-- Deployment's name at cfg.name and records what the prompt offers to edit, then cancels.
+local function rename_prompt()
+  vim.api.nvim_win_set_cursor(0, { cfg.name[1] + 1, cfg.name[2] })
+  local input = vim.ui.input
+  vim.ui.input = function(opts, on_confirm)
+    result.rename_default = opts.default or vim.NIL
+    on_confirm(nil)
+  end
+  vim.lsp.buf.rename()
+  wait(10000, function()
+    return result.rename_default ~= nil
+  end, "the rename prompt")
+  vim.ui.input = input
+  step("rename prompt")
+end
+
 -- definition jumps from the reference at cfg.ref in cfg.deploy to its definition.
 local function definition()
   vim.cmd("edit " .. vim.fn.fnameescape(cfg.deploy))
@@ -214,6 +233,7 @@ local function main()
   end
   start()
   complete()
+  rename_prompt()
   definition()
   rename()
   finish(true, nil)
