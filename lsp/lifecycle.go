@@ -73,6 +73,9 @@ func (s *Server) capabilities() protocol.ServerCapabilities {
 	caps.ReferencesProvider = true
 	caps.RenameProvider = true
 	caps.DocumentLinkProvider = &protocol.DocumentLinkOptions{}
+	if s.caps.prepareRename {
+		caps.RenameProvider = &protocol.RenameOptions{PrepareProvider: true}
+	}
 	// Options, with the kinds, only for clients that take CodeAction literals.
 	caps.CodeActionProvider = true
 	if s.actionCaps.literals {

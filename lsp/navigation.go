@@ -157,6 +157,21 @@ func (s *Server) references(ctx context.Context, raw json.RawMessage) (any, erro
 	return s.toLocations(locs), nil
 }
 
+// prepareRename answers textDocument/prepareRename: the range of the object name or
+// reference under the cursor and the name, which the editor offers to edit; null where
+// there is nothing to rename.
+func (s *Server) prepareRename(ctx context.Context, raw json.RawMessage) (any, error) {
+	snap, _, offset, err := s.positionRequest(raw)
+	if err != nil || snap == nil {
+		return nil, err
+	}
+	t, ok := engine.TargetAt(snap.file, offset)
+	if !ok {
+		return nil, nil
+	}
+	return map[string]any{"range": toRange(snap.file.Mapper, t.Range), "placeholder": t.Key.Name}, nil
+}
+
 // rename answers textDocument/rename: the object and every reference to it, in one
 // workspace edit.
 func (s *Server) rename(ctx context.Context, raw json.RawMessage) (any, error) {

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -193,6 +194,53 @@ func TestWorkspaceCRDs(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no type error from the workspace's CRD: %+v", diags)
+		}
+	}
+}
+
+// TestPrepareRename: the name under the cursor, for the editor to offer (without quotes
+// around it), only where a rename can work; and prepareProvider only for clients that ask.
+func TestPrepareRename(t *testing.T) {
+	for _, prepare := range []bool{false, true} {
+		h := newHarness(t, harnessOptions{noInitialize: true})
+		res := h.initialize(harnessOptions{capabilities: map[string]any{"textDocument": map[string]any{
+			"rename": map[string]any{"prepareSupport": prepare}}}})
+		got, _ := json.Marshal(res.Capabilities.RenameProvider)
+		want := map[bool]string{false: `true`, true: `{"prepareProvider":true}`}[prepare]
+		if string(got) != want {
+			t.Errorf("prepareSupport %v: renameProvider %s, want %s", prepare, got, want)
+		}
+	}
+
+	h := newHarness(t, harnessOptions{})
+	app := protocol.DocumentURI("file:///ws/app.yaml")
+	h.Open(app, `apiVersion: v1
+kind: Pod
+metadata:
+  name: <|own|>web-1
+spec:
+  containers:
+    - name: web
+      <|none|>image: nginx
+      envFrom:
+        - configMapRef: {name: <|quoted|>"web-settings"}
+`)
+	for _, tc := range []struct {
+		marker, want string
+	}{
+		{"own", `{"placeholder":"web-1","range":{"start":{"line":3,"character":8},"end":{"line":3,"character":13}}}`},
+		{"quoted", `{"placeholder":"web-settings","range":{"start":{"line":9,"character":31},"end":{"line":9,"character":45}}}`},
+		{"none", `null`},
+	} {
+		var got json.RawMessage
+		if err := h.call(protocol.MethodTextDocumentPrepareRename, h.positionParams(app, tc.marker), &got); err != nil {
+			t.Fatalf("%s: %v", tc.marker, err)
+		}
+		if len(got) == 0 {
+			got = json.RawMessage("null") // what the client library makes of a null result
+		}
+		if string(got) != tc.want {
+			t.Errorf("prepareRename at %s: %s, want %s", tc.marker, got, tc.want)
 		}
 	}
 }

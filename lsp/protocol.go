@@ -96,6 +96,9 @@ type initializeParams struct {
 			DocumentSymbol *struct {
 				HierarchicalDocumentSymbolSupport bool `json:"hierarchicalDocumentSymbolSupport,omitempty"`
 			} `json:"documentSymbol,omitempty"`
+			Rename *struct {
+				PrepareSupport bool `json:"prepareSupport,omitempty"`
+			} `json:"rename,omitempty"`
 		} `json:"textDocument"`
 	} `json:"capabilities"`
 }
@@ -112,6 +115,8 @@ type clientCaps struct {
 	codeLensRefresh     bool
 	// watchFiles: the client registers file watchers on request.
 	watchFiles bool
+	// prepareRename: the client asks textDocument/prepareRename before a rename.
+	prepareRename bool
 }
 
 func (p *initializeParams) caps() clientCaps {
@@ -135,5 +140,6 @@ func (p *initializeParams) caps() clientCaps {
 	c.showDocument = p.Capabilities.Window.ShowDocument != nil && p.Capabilities.Window.ShowDocument.Support
 	c.codeLensRefresh = p.Capabilities.Workspace.CodeLens != nil && p.Capabilities.Workspace.CodeLens.RefreshSupport
 	c.watchFiles = p.Capabilities.Workspace.DidChangeWatchedFiles != nil && p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
+	c.prepareRename = td.Rename != nil && td.Rename.PrepareSupport
 	return c
 }

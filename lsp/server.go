@@ -297,6 +297,7 @@ var requestHandlers = map[string]requestHandler{
 	protocol.MethodTextDocumentReferences:     (*Server).references,
 	protocol.MethodTextDocumentRename:         (*Server).rename,
 	protocol.MethodTextDocumentDocumentLink:   (*Server).documentLink,
+	protocol.MethodTextDocumentPrepareRename:  (*Server).prepareRename,
 	MethodDiff:                                (*Server).diffRequest,
 }
 
