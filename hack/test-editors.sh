@@ -203,7 +203,8 @@ contexts:
     context: {cluster: prod, user: nobody}
 current-context: dev
 EOF
-# A quiet workbench: no welcome page, chat, tips, update checks or port forwarding.
+# A quiet workbench: no welcome page, chat, tips, update checks, port forwarding or
+# saving by itself.
 cat >"$USER_DATA/User/settings.json" <<'EOF'
 {
   "workbench.startupEditor": "none",
@@ -219,6 +220,7 @@ cat >"$USER_DATA/User/settings.json" <<'EOF'
   "security.workspace.trust.enabled": false,
   "remote.autoForwardPorts": false,
   "git.enabled": false,
+  "files.autoSave": "off",
   "window.restoreWindows": "none"
 }
 EOF

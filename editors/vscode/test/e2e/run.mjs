@@ -20,9 +20,9 @@
 //   6. a manifest typed into a new untitled editor turns it from plain text into YAML,
 //      and its mistake shows in the Problems panel;
 //  6b. in complete.yaml, `cont` typed on the blank line under the pod spec (indent 6) and
-//      `containers` accepted from the suggest widget, the name typed into the snippet's
-//      placeholder, Tab, the image on the next line, Ctrl+S: the file on disk is exactly
-//      the expected text (the list item at indent 8, its image at 10);
+//      `containers` accepted from the suggest widget, a name and an image typed into the
+//      snippet's placeholders (Tab between them and out), Ctrl+S: the file on disk is
+//      exactly the expected text (the list item at indent 8, its image at 10);
 //  6c. F12 on the configMapRef's name in deploy.yaml opens configmap.yaml at the
 //      ConfigMap's name (the server's workspace index);
 //   7. the settings then name the test control plane's kubeconfig (--cluster-kubeconfig,
@@ -409,16 +409,26 @@ const suggestRows = `(() => {
 async function openFromExplorer(file, text) {
   const rowOf = `(() => { const r = $$(".explorer-folders-view .monaco-list-row").find((r) => r.getAttribute("aria-label") === ${JSON.stringify(file)}); return r && visible(r) ? center(r) : null; })()`;
   await click(await waitFor(`${file} in the explorer`, rowOf));
-  await waitFor(`the editor showing ${file}`, `(() => { const t = $(".tab.active"); return !!t && (t.getAttribute("aria-label") || "").startsWith(${JSON.stringify(file)}) && $$(".monaco-editor .view-line").some((l) => l.innerText.includes(${JSON.stringify(text)})); })()`, {
+  await waitFor(`the editor showing ${file}`, `(() => { const t = $(".tab.active"); return !!t && (t.getAttribute("aria-label") || "").startsWith(${JSON.stringify(file)}) && $$(".monaco-editor .view-line").some((l) => l.innerText.replace(/\\u00a0/g, " ").includes(${JSON.stringify(text)})); })()`, {
     retrigger: async () => click(await evaluate(rowOf)),
   });
 }
 
+/** tabOut presses Tab for the snippet's next stop, once no suggestions are shown (Tab
+ * would accept one). */
+async function tabOut() {
+  if (await evaluate(`!!$$(".editor-widget.suggest-widget").find(visible)`)) {
+    await key("Escape", "Escape", 27);
+    await waitFor("the suggest widget closed", `!$$(".editor-widget.suggest-widget").find(visible)`);
+  }
+  await key("Tab", "Tab", 9);
+}
+
 // 6b. `containers` completed from the suggest widget on the blank line under the pod spec
 // (indented by 6): the snippet's list item goes two columns under its key (the server's
-// insertTextMode asIs, not re-indented by VS Code to 14), its name is typed into the
-// placeholder, Tab leaves the snippet, the image goes on the next line; saved with
-// Ctrl+S, the file on disk is compared whole.
+// insertTextMode asIs, not re-indented by VS Code to 14); its name and image are typed
+// into its placeholders, Tab going from one to the next and out; saved with Ctrl+S, the
+// file on disk is compared whole.
 async function completionSteps() {
   const file = path.join(WS, COMPLETE.file);
   const before = fs.readFileSync(file, "utf8");
@@ -450,21 +460,21 @@ async function completionSteps() {
   if (item.focused) await key("Enter", "Enter", 13);
   else await click(item);
   await waitFor(
-    "containers inserted, its list item at indent 8",
-    `(() => { const l = ${editorLines}; return l.includes("      containers:") && l.includes("        - name:"); })()`,
+    "containers inserted: its list item at indent 8, the image under its name",
+    `(() => { const l = ${editorLines}; return l.includes("      containers:") && l.includes("        - name:") && l.includes("          image:"); })()`,
   );
   await cdp.send("Input.insertText", { text: COMPLETE.name });
-  await waitFor(`the name ${COMPLETE.name} in the placeholder`, `${editorLines}.includes("        - name: ${COMPLETE.name}")`);
-  await key("Tab", "Tab", 9); // the snippet's end
-  await waitFor(`the cursor after the name (Ln ${line + 1}, Col ${17 + COMPLETE.name.length})`, `${cursorAt} === "Ln ${line + 1}, Col ${17 + COMPLETE.name.length}"`);
-  await key("Enter", "Enter", 13);
-  // The new line's indentation is VS Code's; spaces up to column 11, as a person would.
-  const col = await waitFor(`the cursor on line ${line + 2}`, `(() => { const m = /^Ln ${line + 2}, Col (\\d+)$/.exec(${cursorAt} || ""); return m ? Number(m[1]) : null; })()`);
-  if (col > 11) throw new Error(`Enter after the list item's name indented the next line to column ${col}, past the item's fields (11)`);
-  await cdp.send("Input.insertText", { text: " ".repeat(11 - col) + `image: ${COMPLETE.image}` });
-  await waitFor(`the image on line ${line + 2}`, `${editorLines}.includes("          image: ${COMPLETE.image}")`);
-  await key("Escape", "Escape", 27); // any suggestions for the image go
-  await key("s", "KeyS", 83, 2);
+  await waitFor(`the name ${COMPLETE.name} in the first placeholder`, `${editorLines}.includes("        - name: ${COMPLETE.name}")`);
+  await tabOut();
+  await waitFor(`the cursor in the image's placeholder (Ln ${line + 2}, Col 18)`, `${cursorAt} === "Ln ${line + 2}, Col 18"`);
+  await cdp.send("Input.insertText", { text: COMPLETE.image });
+  await waitFor(`the image ${COMPLETE.image} in the second placeholder`, `${editorLines}.includes("          image: ${COMPLETE.image}")`);
+  await tabOut();
+  const endCol = 18 + COMPLETE.image.length;
+  await waitFor(`the cursor at the snippet's end (Ln ${line + 2}, Col ${endCol})`, `${cursorAt} === "Ln ${line + 2}, Col ${endCol}"`);
+  await waitFor(`${COMPLETE.file} edited, not saved yet`, `(() => { const t = $(".tab.active"); return !!t && t.classList.contains("dirty"); })()`);
+  await key("s", "KeyS", 83, 2); // Ctrl+S
+  await waitFor(`${COMPLETE.file} saved`, `(() => { const t = $(".tab.active"); return !!t && (t.getAttribute("aria-label") || "").startsWith(${JSON.stringify(COMPLETE.file)}) && !t.classList.contains("dirty"); })()`);
   const start = Date.now();
   let got;
   for (;;) {
@@ -481,7 +491,7 @@ async function completionSteps() {
 // 6c. F12 on the configMapRef's name in deploy.yaml opens configmap.yaml at the
 // ConfigMap's name (the server's workspace index).
 async function definitionSteps() {
-  await click(await evaluate(`center(editorTab("deploy.yaml"))`));
+  await openFromExplorer("deploy.yaml", "configMapRef:"); // its preview tab went for complete.yaml's
   const ref = `(() => { const s = $$(".part.editor .monaco-editor .view-line span span").filter(visible).find((e) => e.textContent === "e2e-greeting"); return s ? center(s) : null; })()`;
   await click(await waitFor("the configMapRef's name e2e-greeting in deploy.yaml", `(() => { const t = $(".tab.active"); return t && (t.getAttribute("aria-label") || "").startsWith("deploy.yaml") ? ${ref} : null; })()`));
   await waitFor("the cursor on the configMapRef's name (Ln 23)", `/^Ln 23, Col /.test(${cursorAt} || "")`);
