@@ -501,6 +501,11 @@ async function definitionSteps() {
     `(() => { const t = $(".tab.active"), c = ${cursorAt}; return t && (t.getAttribute("aria-label") || "").startsWith("configmap.yaml") && /^Ln 6, Col 9\\b/.test(c || "") ? c : null; })()`,
   );
   log(`definition: configmap.yaml ${at}`);
+  // Closed: the cluster steps open it again once the cluster is configured. (Left open,
+  // its lenses kept the offline ones: code-server asked for no new lenses after the
+  // server's workspace/codeLens/refresh.)
+  await runCommand("View: Close Editor");
+  await waitFor("configmap.yaml closed", `!editorTab("configmap.yaml")`);
 }
 
 // --- the cluster steps (7-11) --------------------------------------------------------------
