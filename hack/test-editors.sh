@@ -6,10 +6,11 @@
 # through the DevTools protocol (editors/vscode/test/e2e/run.mjs, no npm packages): the
 # missing-binary error, the server started on the settings' change, the Problems panel
 # (messages, source, codes, positions), the code lens, a hover's explain text, the status
-# bar, "Kubernetes: Switch Context", and a manifest typed into an untitled editor turning
-# into YAML, offline (schemaSource builtin); then, against a real control plane (etcd and
-# kube-apiserver 1.37 on loopback, `make controlplane`, started by
-# internal/testcluster/cmd/controlplane), the cluster actions on a ConfigMap: "Kubernetes:
+# bar, "Kubernetes: Switch Context", a manifest typed into an untitled editor turning
+# into YAML, `containers` completed in complete.yaml and saved, and F12 from a
+# configMapRef to configmap.yaml, offline (schemaSource builtin); then, against a real
+# control plane (etcd and kube-apiserver 1.37 on loopback, `make controlplane`, started
+# by internal/testcluster/cmd/controlplane), the cluster actions on a ConfigMap: "Kubernetes:
 # Apply" confirmed in the modal dialog, "Kubernetes: Diff" in the diff editor after an
 # edit, "Kubernetes: Run kubectl Plugin…" (a plugin kubectl-e2e on PATH) and "Kubernetes:
 # Delete", checked in the cluster with kubectl.
@@ -181,7 +182,7 @@ USER_DATA=$TMP/user-data
 EXTENSIONS=$TMP/extensions
 WS=$TMP/workspace
 mkdir -p "$HOME" "$USER_DATA/User" "$EXTENSIONS" "$WS" "$TMP/chromium"
-cp "$E2E/workspace/deploy.yaml" "$E2E/workspace/configmap.yaml" "$WS/"
+cp "$E2E/workspace/deploy.yaml" "$E2E/workspace/configmap.yaml" "$E2E/workspace/complete.yaml" "$WS/"
 # A kubeconfig with two contexts for "Switch Context"; nothing connects to them
 # (schemaSource builtin).
 cat >"$TMP/kubeconfig" <<'EOF'
@@ -202,7 +203,8 @@ contexts:
     context: {cluster: prod, user: nobody}
 current-context: dev
 EOF
-# A quiet workbench: no welcome page, chat, tips, update checks or port forwarding.
+# A quiet workbench: no welcome page, chat, tips, update checks, port forwarding or
+# saving by itself.
 cat >"$USER_DATA/User/settings.json" <<'EOF'
 {
   "workbench.startupEditor": "none",
@@ -218,6 +220,7 @@ cat >"$USER_DATA/User/settings.json" <<'EOF'
   "security.workspace.trust.enabled": false,
   "remote.autoForwardPorts": false,
   "git.enabled": false,
+  "files.autoSave": "off",
   "window.restoreWindows": "none"
 }
 EOF

@@ -26,7 +26,7 @@ func (s *Server) rebuild(trigger *document) {
 	s.rebuildMu.Lock()
 	defer s.rebuildMu.Unlock()
 	s.mu.Lock()
-	settings, root := s.settings, s.root
+	settings, root, before := s.settings, s.root, s.cluster
 	snaps := make([]*snapshot, 0, len(s.docs))
 	for _, doc := range s.docs {
 		snaps = append(snaps, doc.snap)
@@ -94,9 +94,15 @@ func (s *Server) rebuild(trigger *document) {
 	}
 	changed := msg != s.lastEngineErr
 	s.lastEngineErr = msg
+	clusterChanged := s.cluster != before && s.state == stateInitialized
 	s.mu.Unlock()
 	if msg != "" && changed {
 		s.showMessage(protocol.MessageTypeError, msg)
+	}
+	if clusterChanged {
+		// The cluster lenses (drift, Apply, Diff, ...) come, go or change with the
+		// cluster: the open documents' lenses are asked for again.
+		s.goBackground(s.refreshLenses)
 	}
 }
 

@@ -1,7 +1,9 @@
 package lsp
 
 import (
+	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -224,5 +226,32 @@ func TestMatchGlob(t *testing.T) {
 		if got := matchGlob(c.glob, c.name); got != c.want {
 			t.Errorf("matchGlob(%q, %q) = %v, want %v", c.glob, c.name, got, c.want)
 		}
+	}
+}
+
+// TestLensesRefreshedWithTheCluster: settings that bring a cluster in make the server ask
+// the client for the code lenses again (workspace/codeLens/refresh), and the lenses of a
+// document opened before then carry the cluster's actions. Nothing listens at the
+// kubeconfig's server: the lenses need no answer from it.
+func TestLensesRefreshedWithTheCluster(t *testing.T) {
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	const kc = "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:9\"}}]\n" +
+		"users: [{name: u, user: {token: none}}]\ncontexts: [{name: dev, context: {cluster: c, user: u}}]\ncurrent-context: dev\n"
+	if err := os.WriteFile(kubeconfig, []byte(kc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, harnessOptions{
+		initOptions:  map[string]any{"schemaSource": "builtin", "kubeconfig": kubeconfig},
+		capabilities: map[string]any{"workspace": map[string]any{"codeLens": map[string]any{"refreshSupport": true}}},
+	})
+	const uri = protocol.DocumentURI("file:///work/cm.yaml")
+	h.AwaitDiagnostics(uri, h.Open(uri, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"))
+	if got := h.lensTitles(uri); slices.Contains(got, "Apply") {
+		t.Fatalf("lenses without a cluster: %q", got)
+	}
+	h.Configure(map[string]any{"schemaSource": "auto", "kubeconfig": kubeconfig})
+	h.await("a code lens refresh", func() bool { return slices.Contains(h.calls, "workspace/codeLens/refresh") })
+	if got := h.lensTitles(uri); !slices.Contains(got, "Apply") || !slices.Contains(got, "Delete") {
+		t.Fatalf("lenses with a cluster: %q", got)
 	}
 }

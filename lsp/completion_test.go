@@ -77,7 +77,7 @@ func TestCompletionWithoutSnippets(t *testing.T) {
 // one that re-indents (adjustIndentation); inserted as each client does, both give the
 // same text, with the list item two columns under its key.
 func TestCompletionIndentation(t *testing.T) {
-	const want = "containers:\n        - name: ${1}"
+	const want = "containers:\n        - name: ${1}\n          image: ${2}"
 	cases := []struct {
 		name string
 		caps map[string]any
@@ -87,9 +87,9 @@ func TestCompletionIndentation(t *testing.T) {
 		{"asIs", completionCaps(map[string]any{"snippetSupport": true, "insertTextModeSupport": map[string]any{"valueSet": []int{1, 2}}}),
 			want, protocol.InsertTextModeAsIs},
 		{"adjustIndentation only", completionCaps(map[string]any{"snippetSupport": true, "insertTextModeSupport": map[string]any{"valueSet": []int{2}}}),
-			"containers:\n  - name: ${1}", 0},
+			"containers:\n  - name: ${1}\n    image: ${2}", 0},
 		{"no insertTextMode support", completionCaps(map[string]any{"snippetSupport": true}),
-			"containers:\n  - name: ${1}", 0},
+			"containers:\n  - name: ${1}\n    image: ${2}", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

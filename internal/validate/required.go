@@ -16,14 +16,33 @@ import (
 // would still lack required values (a Deployment's pod template, whose spec needs
 // containers). A required object whose {} default lacks required values is listed too.
 // Completion, skeletons and the placeholders of quick fixes use it, so that what they
-// write is what validation asks for.
+// write is what validation asks for; hence the fields the apiserver's own validation
+// requires beyond the OpenAPI's (requiredByValidation) come last.
 func RequiredFields(t *schema.Schema, kind string) []string {
-	nds := needs(t.T(), kind)
+	tt := t.T()
+	nds := needs(tt, kind)
 	out := make([]string, len(nds))
 	for i, nd := range nds {
 		out[i] = nd.name
 	}
+	if tt == nil {
+		return out
+	}
+	for _, name := range requiredByValidation[tt.Name] {
+		if !slices.Contains(out, name) && propertyOf(tt, name) != nil {
+			out = append(out, name)
+		}
+	}
 	return out
+}
+
+// requiredByValidation lists, by definition, fields the OpenAPI leaves optional but the
+// apiserver's validation (which internal/apiserver runs in process) rejects as missing:
+// a Pod's containers and init containers need an image. The schema walker does not report
+// them (the apiserver's verdict does); RequiredFields lists them, so that completion and
+// skeletons write them.
+var requiredByValidation = map[string][]string{
+	"io.k8s.api.core.v1.Container": {"image"},
 }
 
 // need is a field an object has to give.

@@ -50,7 +50,7 @@ func TestRequiredFields(t *testing.T) {
 	}{
 		{"required fields, a filled-in template that lacks containers", def("apps", "v1", "io.k8s.api.apps.v1.DeploymentSpec"), "Deployment", []string{"selector", "template"}},
 		{"an optional object filled in without its required list", def("", "v1", "io.k8s.api.core.v1.PodTemplateSpec"), "Deployment", []string{"spec"}},
-		{"a plain required field", def("", "v1", "io.k8s.api.core.v1.Container"), "Pod", []string{"name"}},
+		{"a plain required field, and the image the apiserver's validation asks for", def("", "v1", "io.k8s.api.core.v1.Container"), "Pod", []string{"name", "image"}},
 		{"a required number whose zero default does not count", def("", "v1", "io.k8s.api.core.v1.ContainerPort"), "Pod", []string{"containerPort"}},
 		{"a field the apiserver does not enforce", def("", "v1", "io.k8s.api.core.v1.HTTPHeader"), "Pod", []string{"name"}},
 		{"enforced in most kinds", def("", "v1", "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement"), "Deployment", []string{"key", "operator"}},

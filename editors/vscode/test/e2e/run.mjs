@@ -19,6 +19,12 @@
 //      kubeconfig's contexts; choosing one makes it the server's current context;
 //   6. a manifest typed into a new untitled editor turns it from plain text into YAML,
 //      and its mistake shows in the Problems panel;
+//  6b. in complete.yaml, `cont` typed on the blank line under the pod spec (indent 6) and
+//      `containers` accepted from the suggest widget, a name and an image typed into the
+//      snippet's placeholders (Tab between them and out), Ctrl+S: the file on disk is
+//      exactly the expected text (the list item at indent 8, its image at 10);
+//  6c. F12 on the configMapRef's name in deploy.yaml opens configmap.yaml at the
+//      ConfigMap's name (the server's workspace index);
 //   7. the settings then name the test control plane's kubeconfig (--cluster-kubeconfig,
 //      context admin, schemaSource auto): the status bar shows the cluster, and
 //      configmap.yaml gets the cluster code lenses (Apply, Diff, Dry-run, Delete);
@@ -180,9 +186,10 @@ function kubectl(...argv) {
   }
 }
 
-async function key(keyName, code, keyCode) {
+/** key presses a key; modifiers as DevTools counts them (2 Ctrl, 8 Shift). */
+async function key(keyName, code, keyCode, modifiers = 0) {
   for (const type of ["keyDown", "keyUp"]) {
-    await cdp.send("Input.dispatchKeyEvent", { type, key: keyName, code, windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode });
+    await cdp.send("Input.dispatchKeyEvent", { type, key: keyName, code, windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode, modifiers });
   }
 }
 
@@ -381,8 +388,124 @@ async function main() {
   const errors = await evaluate(`toasts().filter((t) => t.includes("kubectl-lsp") && !t.includes(${JSON.stringify(missing)}))`);
   if (errors.length) throw new Error(`unexpected notifications: ${JSON.stringify(errors)}`);
 
+  await completionSteps();
+  await definitionSteps();
   await clusterSteps();
   if (consoleErrors.length) log(`page exceptions (not failures): ${JSON.stringify(consoleErrors.slice(0, 5))}`);
+}
+
+// --- completion and go-to-definition (6b, 6c) ----------------------------------------------
+const COMPLETE = { file: "complete.yaml", name: "cart", image: "busybox:1.37" };
+const BLANK = "    spec:\n      \n"; // complete.yaml ends with the pod spec and a line indented by 6
+const cursorAt = `(() => { const s = $("#status\\\\.editor\\\\.selection"); return s ? s.innerText.trim() : null; })()`;
+const editorLines = `$$(".part.editor .monaco-editor .view-line").filter(visible).map((l) => l.innerText.replace(/\\u00a0/g, " ").trimEnd())`;
+const suggestRows = `(() => {
+  const w = $$(".editor-widget.suggest-widget").find(visible);
+  return w ? $$(".monaco-list-row", w).map((r) => ({ label: ($(".label-name", r) || r).innerText.trim(), focused: r.classList.contains("focused"), ...center(r) })) : null;
+})()`;
+
+/** openFromExplorer opens a file of the workspace with a click in the explorer, waiting
+ * for the editor to show text. */
+async function openFromExplorer(file, text) {
+  const rowOf = `(() => { const r = $$(".explorer-folders-view .monaco-list-row").find((r) => r.getAttribute("aria-label") === ${JSON.stringify(file)}); return r && visible(r) ? center(r) : null; })()`;
+  await click(await waitFor(`${file} in the explorer`, rowOf));
+  await waitFor(`the editor showing ${file}`, `(() => { const t = $(".tab.active"); return !!t && (t.getAttribute("aria-label") || "").startsWith(${JSON.stringify(file)}) && $$(".monaco-editor .view-line").some((l) => l.innerText.replace(/\\u00a0/g, " ").includes(${JSON.stringify(text)})); })()`, {
+    retrigger: async () => click(await evaluate(rowOf)),
+  });
+}
+
+/** tabOut presses Tab for the snippet's next stop, once no suggestions are shown (Tab
+ * would accept one). */
+async function tabOut() {
+  if (await evaluate(`!!$$(".editor-widget.suggest-widget").find(visible)`)) {
+    await key("Escape", "Escape", 27);
+    await waitFor("the suggest widget closed", `!$$(".editor-widget.suggest-widget").find(visible)`);
+  }
+  await key("Tab", "Tab", 9);
+}
+
+// 6b. `containers` completed from the suggest widget on the blank line under the pod spec
+// (indented by 6): the snippet's list item goes two columns under its key (the server's
+// insertTextMode asIs, not re-indented by VS Code to 14); its name and image are typed
+// into its placeholders, Tab going from one to the next and out; saved with Ctrl+S, the
+// file on disk is compared whole.
+async function completionSteps() {
+  const file = path.join(WS, COMPLETE.file);
+  const before = fs.readFileSync(file, "utf8");
+  if (!before.endsWith(BLANK)) throw new Error(`${COMPLETE.file} does not end with ${JSON.stringify(BLANK)}`);
+  const want = before.slice(0, -BLANK.length) +
+    `    spec:\n      containers:\n        - name: ${COMPLETE.name}\n          image: ${COMPLETE.image}\n`;
+  const line = before.split("\n").length - 1; // the blank line, 1-based
+  await openFromExplorer(COMPLETE.file, "app: shop");
+  // A click right of the blank line's end: the editor focused, the cursor after its indentation.
+  const endOfBlank = `(() => {
+    const n = $$(".part.editor .monaco-editor .line-numbers").filter(visible).find((e) => e.innerText.trim() === "${line}");
+    if (!n) return null;
+    const r = n.getBoundingClientRect();
+    return { x: r.right + 600, y: r.y + r.height / 2 };
+  })()`;
+  const placeCursor = async () => click(await evaluate(endOfBlank));
+  await click(await waitFor(`line ${line} of ${COMPLETE.file}`, endOfBlank));
+  await waitFor(`the cursor at the end of the blank line (Ln ${line}, Col 7)`, `${cursorAt} === "Ln ${line}, Col 7"`, { retrigger: placeCursor, retriggerMs: 2_000 });
+
+  await cdp.send("Input.insertText", { text: "cont" });
+  const rows = await waitFor(
+    "the suggest widget offering containers",
+    `(() => { const r = ${suggestRows}; return r && r.some((x) => x.label === "containers") ? r : null; })()`,
+    // Should the quick suggestions not come, Ctrl+Space asks for them.
+    { retrigger: async () => (log("no suggestions yet: Ctrl+Space"), key(" ", "Space", 32, 2)), retriggerMs: 3_000 },
+  );
+  log(`suggestions: ${JSON.stringify(rows.map((r) => r.label + (r.focused ? " (focused)" : "")))}`);
+  const item = rows.find((r) => r.label === "containers");
+  if (item.focused) await key("Enter", "Enter", 13);
+  else await click(item);
+  await waitFor(
+    "containers inserted: its list item at indent 8, the image under its name",
+    `(() => { const l = ${editorLines}; return l.includes("      containers:") && l.includes("        - name:") && l.includes("          image:"); })()`,
+  );
+  await cdp.send("Input.insertText", { text: COMPLETE.name });
+  await waitFor(`the name ${COMPLETE.name} in the first placeholder`, `${editorLines}.includes("        - name: ${COMPLETE.name}")`);
+  await tabOut();
+  await waitFor(`the cursor in the image's placeholder (Ln ${line + 2}, Col 18)`, `${cursorAt} === "Ln ${line + 2}, Col 18"`);
+  await cdp.send("Input.insertText", { text: COMPLETE.image });
+  await waitFor(`the image ${COMPLETE.image} in the second placeholder`, `${editorLines}.includes("          image: ${COMPLETE.image}")`);
+  await tabOut();
+  const endCol = 18 + COMPLETE.image.length;
+  await waitFor(`the cursor at the snippet's end (Ln ${line + 2}, Col ${endCol})`, `${cursorAt} === "Ln ${line + 2}, Col ${endCol}"`);
+  await waitFor(`${COMPLETE.file} edited, not saved yet`, `(() => { const t = $(".tab.active"); return !!t && t.classList.contains("dirty"); })()`);
+  await key("s", "KeyS", 83, 2); // Ctrl+S
+  await waitFor(`${COMPLETE.file} saved`, `(() => { const t = $(".tab.active"); return !!t && (t.getAttribute("aria-label") || "").startsWith(${JSON.stringify(COMPLETE.file)}) && !t.classList.contains("dirty"); })()`);
+  const start = Date.now();
+  let got;
+  for (;;) {
+    got = fs.readFileSync(file, "utf8");
+    if (got === want) break;
+    if (Date.now() - start > 10_000) {
+      throw new Error(`${COMPLETE.file} as saved:\n${got}\nwant:\n${want}(JSON: ${JSON.stringify(got)} want ${JSON.stringify(want)})`);
+    }
+    await sleep(200);
+  }
+  log(`ok: ${COMPLETE.file} saved as expected (${Date.now() - start} ms): ${JSON.stringify(got.slice(got.indexOf("    spec:\n")))}`);
+}
+
+// 6c. F12 on the configMapRef's name in deploy.yaml opens configmap.yaml at the
+// ConfigMap's name (the server's workspace index).
+async function definitionSteps() {
+  await openFromExplorer("deploy.yaml", "configMapRef:"); // its preview tab went for complete.yaml's
+  const ref = `(() => { const s = $$(".part.editor .monaco-editor .view-line span span").filter(visible).find((e) => e.textContent === "e2e-greeting"); return s ? center(s) : null; })()`;
+  await click(await waitFor("the configMapRef's name e2e-greeting in deploy.yaml", `(() => { const t = $(".tab.active"); return t && (t.getAttribute("aria-label") || "").startsWith("deploy.yaml") ? ${ref} : null; })()`));
+  await waitFor("the cursor on the configMapRef's name (Ln 23)", `/^Ln 23, Col /.test(${cursorAt} || "")`);
+  await key("F12", "F12", 123);
+  const at = await waitFor(
+    "configmap.yaml opened at the ConfigMap's name (Ln 6, Col 9)",
+    `(() => { const t = $(".tab.active"), c = ${cursorAt}; return t && (t.getAttribute("aria-label") || "").startsWith("configmap.yaml") && /^Ln 6, Col 9\\b/.test(c || "") ? c : null; })()`,
+  );
+  log(`definition: configmap.yaml ${at}`);
+  // Closed: the cluster steps open it again once the cluster is configured. (Left open,
+  // its lenses kept the offline ones: code-server asked for no new lenses after the
+  // server's workspace/codeLens/refresh.)
+  await runCommand("View: Close Editor");
+  await waitFor("configmap.yaml closed", `!editorTab("configmap.yaml")`);
 }
 
 // --- the cluster steps (7-11) --------------------------------------------------------------
