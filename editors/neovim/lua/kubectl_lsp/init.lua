@@ -370,11 +370,13 @@ function M.plugin(name)
 end
 
 --- Explains a resource or field (kubectl explain's text) in a scratch split, with the
---- schemas of the context in use (the one chosen with :KubeContext, else the settings').
+--- schemas of the context in use: the server's (its status follows :KubeContext before
+--- the command's reply does), else the one chosen with :KubeContext, else the settings'.
 function M.explain(path)
   local cmd = { M.config.cmd[1], "explain", path }
   local s = M.config.settings or {}
-  local context = M.context or s.context
+  local st = M.status
+  local context = (st and st.connected and st.context ~= "" and st.context) or M.context or s.context
   if context and context ~= "" then
     table.insert(cmd, "--context=" .. context)
   end
