@@ -13,59 +13,15 @@
 local config_path = os.getenv("KUBECTL_LSP_NVIM_CONFIG")
 local cfg = {}
 local result = { steps = {} }
-local finished = false
-
-local function step(name)
-  table.insert(result.steps, name)
-end
-
-local function write_result()
-  if not cfg.result then
-    return
-  end
-  local f = io.open(cfg.result, "w")
-  if f then
-    f:write(vim.fn.json_encode(result))
-    f:close()
-  end
-end
 
 local client_id = nil
-
-local function finish(ok, err)
-  if finished then
-    return
-  end
-  finished = true
-  result.ok = ok
-  result.error = err
-  -- Stop the server: gracefully (shutdown, exit) first, then by force so that it is
-  -- never left running.
-  if client_id then
-    local client = vim.lsp.get_client_by_id(client_id)
-    if client then
-      client.stop()
-      result.stopped_gracefully = vim.wait(5000, function()
-        return client.is_stopped()
-      end, 10)
-      if not result.stopped_gracefully then
-        client.stop(true)
-      end
-    end
-  end
-  write_result()
-  if ok then
-    vim.cmd("qall!")
-  else
-    vim.cmd("cquit 1")
-  end
-end
-
-local function check(cond, msg)
-  if not cond then
-    error(msg, 2)
-  end
-end
+local lib = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/lib.lua")
+local run = lib.new(result, function()
+  return cfg.result
+end, function()
+  result.stopped_gracefully = lib.stop_gracefully(client_id)
+end)
+local step, check, finish = run.step, run.check, run.finish
 
 local function main()
   check(config_path, "KUBECTL_LSP_NVIM_CONFIG is not set")

@@ -11,42 +11,17 @@
 
 local cfg = vim.fn.json_decode(table.concat(vim.fn.readfile(os.getenv("KUBECTL_LSP_NVIM_CONFIG")), "\n"))
 local result = { steps = {}, notes = {} }
-local finished = false
+local lib = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/lib.lua")
+local run = lib.new(result, function()
+  return cfg.result
+end, lib.stop_all)
+local step, check, wait, finish = run.step, run.check, run.wait, run.finish
 
 -- Before the plugins load (this file is the -u init): plugin/kubectl_lsp.lua runs as it
 -- would for a user, and every message is kept.
 vim.opt.runtimepath:prepend(cfg.plugin)
 vim.notify = function(msg)
   table.insert(result.notes, msg)
-end
-
-local function step(name)
-  table.insert(result.steps, name)
-end
-
-local function finish(ok, err)
-  if finished then
-    return
-  end
-  finished = true
-  result.ok, result.error = ok, err
-  for _, c in pairs(vim.lsp.get_active_clients()) do
-    c.stop(true)
-  end
-  local f = io.open(cfg.result, "w")
-  f:write(vim.fn.json_encode(result))
-  f:close()
-  vim.cmd(ok and "qall!" or "cquit 1")
-end
-
-local function check(cond, msg)
-  if not cond then
-    error(msg, 2)
-  end
-end
-
-local function wait(ms, cond, what)
-  check(vim.wait(ms, cond, 20), "timed out waiting for " .. what)
 end
 
 local function lens_titles(bufnr)

@@ -19,46 +19,16 @@
 
 local cfg = {}
 local result = { steps = {}, notes = {} }
-local finished = false
 local client_id = nil
-
-local function step(name)
-  table.insert(result.steps, name)
-end
-
-local function finish(ok, err)
-  if finished then
-    return
-  end
-  finished = true
-  result.ok, result.error = ok, err
-  if client_id then
-    local client = vim.lsp.get_client_by_id(client_id)
-    if client then
-      client.stop()
-      if not vim.wait(5000, function()
-        return client.is_stopped()
-      end, 10) then
-        client.stop(true)
-      end
-    end
-  end
-  if cfg.result then
-    local f = io.open(cfg.result, "w")
-    f:write(vim.fn.json_encode(result))
-    f:close()
-  end
-  vim.cmd(ok and "qall!" or "cquit 1")
-end
-
-local function check(cond, msg)
-  if not cond then
-    error(msg, 2)
-  end
-end
-
+local lib = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/lib.lua")
+local run = lib.new(result, function()
+  return cfg.result
+end, function()
+  lib.stop_gracefully(client_id)
+end)
+local step, check, finish = run.step, run.check, run.finish
 local function wait(ms, cond, what)
-  check(vim.wait(ms, cond, 10), "timed out waiting for " .. what)
+  run.wait(ms, cond, what, 10)
 end
 
 -- buffer_text is a buffer's text as it would be written, but with a NUL byte (a newline
