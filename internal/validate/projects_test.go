@@ -37,7 +37,7 @@ var realProjects = []struct {
 	{"github.com/ray-project/kuberay/ray-operator@v1.5.0", []string{"config/crd/bases"}, []string{"config/samples", "config/rbac"}},
 	{"knative.dev/serving@v0.51.0", []string{"config/core/300-resources"}, []string{"config/core/configmaps", "config/core/deployments", "config/core/200-roles", "test/config"}},
 	{"github.com/open-policy-agent/gatekeeper/v3@v3.23.1", []string{"config/crd/bases"}, []string{"config/rbac", "test/bats/tests", "pkg/readiness/testdata"}},
-	{"github.com/kyverno/kyverno@v1.19.1", []string{"cmd/cli/kubectl-kyverno/data/crds"}, []string{"test/resources", "test/cli"}},
+	{"github.com/kyverno/kyverno@v1.19.1", []string{"cmd/cli/kubectl-kyverno/data/crds"}, []string{"test/resources", "test/cli", "test/conformance/chainsaw/validate"}},
 	{"sigs.k8s.io/kueue@v0.17.0", []string{"config/components/crd/bases"}, []string{"config/components/rbac", "cmd/kueueviz/examples", "config/components/visibility"}},
 	{"github.com/metallb/frr-k8s@v0.0.21", []string{"config/crd/bases"}, []string{"config/samples", "config/rbac", "hack/demo"}},
 }
