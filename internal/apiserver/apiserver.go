@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 
+	apiservice "k8s.io/kubernetes/pkg/api/service"
+
 	"k8s.io/kubernetes/pkg/capabilities"
 
 	jsoniter "github.com/json-iterator/go"
@@ -207,11 +209,16 @@ func pathSegment(name string, prefix bool) []string {
 // strategy sees it, where that changes the verdict.
 var storagePrepare = map[schema.GroupKind]func(runtime.Object){
 	// The Service storage fills the plural clusterIPs from the singular clusterIP an
-	// older client sets (clusterIP: None for a headless Service) before validation.
+	// older client sets (clusterIP: None for a headless Service) before validation, and
+	// allocates a health check node port to a LoadBalancer with externalTrafficPolicy
+	// Local that names none (any free one of the node port range: its first here).
 	{Kind: "Service"}: func(obj runtime.Object) {
 		svc := obj.(*core.Service)
 		if svc.Spec.ClusterIP != "" && len(svc.Spec.ClusterIPs) == 0 {
 			svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+		}
+		if apiservice.NeedsHealthCheck(svc) && svc.Spec.HealthCheckNodePort == 0 {
+			svc.Spec.HealthCheckNodePort = 30000
 		}
 	},
 }

@@ -46,6 +46,16 @@ func TestCreate(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
+		{"load balancer with local traffic gets a health check node port", `
+apiVersion: v1
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector: {app: web}
+  ports: [{port: 80}]
+`, nil},
 		{"privileged containers are a policy's to refuse (--allow-privileged=true)", `
 apiVersion: v1
 kind: Pod

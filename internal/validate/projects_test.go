@@ -39,6 +39,12 @@ var realProjects = []struct {
 	{"github.com/open-policy-agent/gatekeeper/v3@v3.23.1", []string{"config/crd/bases"}, []string{"config/rbac", "test/bats/tests", "pkg/readiness/testdata"}},
 	{"github.com/kyverno/kyverno@v1.19.1", []string{"cmd/cli/kubectl-kyverno/data/crds"}, []string{"test/resources", "test/cli", "test/conformance/chainsaw/validate"}},
 	{"sigs.k8s.io/kueue@v0.17.0", []string{"config/components/crd/bases"}, []string{"config/components/rbac", "cmd/kueueviz/examples", "config/components/visibility"}},
+	{"github.com/projectcontour/contour@v1.33.8", []string{"examples/contour/01-crds.yaml"}, []string{"examples/contour", "examples/example-workload", "examples/gatekeeper"}},
+	{"github.com/cilium/cilium@v1.20.2", []string{"pkg/k8s/apis/cilium.io/client/crds"}, []string{"examples/kubernetes", "examples/policies"}},
+	{"k8s.io/kube-state-metrics/v2@v2.20.0", nil, []string{"examples", "tests/manifests"}},
+	{"k8s.io/ingress-nginx@v0.0.0-20240708192948-52c50467d67d", nil, []string{"deploy/static", "docs/examples"}},
+	{"github.com/kubeflow/katib@v0.19.0", []string{"manifests/v1beta1/components/crd"}, []string{"examples/v1beta1", "manifests/v1beta1"}},
+	{"github.com/envoyproxy/gateway@v1.9.1", []string{"charts/gateway-helm/charts/crds/crds"}, []string{"examples/kubernetes"}},
 	{"github.com/metallb/frr-k8s@v0.0.21", []string{"config/crd/bases"}, []string{"config/samples", "config/rbac", "hack/demo"}},
 }
 
