@@ -44,8 +44,8 @@ func (k *Kustomization) trace(origins []*resource.Origin) {
 		}
 		switch {
 		case o == nil:
-		case o.ConfiguredIn != "":
-			s.entry = k.generatorEntry(o)
+		case o.ConfiguredIn != "" && o.ConfiguredBy.Kind != "":
+			s.entry = k.generatorEntry(o, renderedName(d))
 		case o.Path != "" && o.Repo == "":
 			s.entry = k.entryFor(o.Path)
 			s.doc = sourceDocument(files, filepath.Join(k.Dir, o.Path), d)
@@ -76,22 +76,31 @@ func (k *Kustomization) entryFor(path string) yamlpos.Range {
 	return k.firstLine()
 }
 
-// generatorEntry is where the kustomization file brings in a generated object: the name
-// of its generator when the top kustomization file generated it, else the entry of the
-// base that did.
-func (k *Kustomization) generatorEntry(o *resource.Origin) yamlpos.Range {
+// generatorEntry is where the kustomization file brings in the generated object named
+// name: the name of its generator when the top kustomization file generated it (the
+// generator's name is part of the object's), else the entry of the base that did.
+func (k *Kustomization) generatorEntry(o *resource.Origin, name string) yamlpos.Range {
 	if filepath.Dir(filepath.Clean(o.ConfiguredIn)) != "." || len(k.File.Docs) == 0 {
 		return k.entryFor(o.ConfiguredIn)
 	}
 	d := k.File.Docs[0]
-	for _, field := range []string{"configMapGenerator", "secretGenerator"} {
-		for _, item := range seqItems(d.Root, field) {
-			if v, _, ok := yamlpos.Get(item, "name"); ok && isScalar(v) && v.Value == o.ConfiguredBy.Name {
-				return d.Range(v)
-			}
+	field := strings.ToLower(o.ConfiguredBy.Kind[:1]) + o.ConfiguredBy.Kind[1:]
+	best, bestLen := k.firstLine(), -1
+	for _, item := range seqItems(d.Root, field) {
+		if v, _, ok := yamlpos.Get(item, "name"); ok && isScalar(v) && strings.Contains(name, v.Value) && len(v.Value) > bestLen {
+			best, bestLen = d.Range(v), len(v.Value)
 		}
 	}
-	return k.firstLine()
+	return best
+}
+
+// renderedName is the name of a rendered object.
+func renderedName(d *yamlpos.Document) string {
+	o, err := ReadObject(d)
+	if err != nil {
+		return ""
+	}
+	return o.GetName()
 }
 
 // sourceDocument is the document of the file at path that rendered became: the one of
@@ -155,7 +164,7 @@ func (k *Kustomization) Locate(i int, r yamlpos.Range) Location {
 	d := k.Rendered.Docs[i]
 	d.ParseDoc()
 	s := k.sources[i]
-	steps, onKey := pathAt(d, r.Start)
+	steps, onKey := pathAt(d, r)
 	if node, _, ok := follow(d, steps); ok {
 		for _, c := range k.candidates(d, s.doc) {
 			if loc, found := sameValue(node, c, steps, onKey); found {
@@ -244,27 +253,30 @@ type step struct {
 	name    string
 }
 
-// pathAt is the path to the deepest node of d that holds offset, and whether offset
-// is the start of that node's key.
-func pathAt(d *yamlpos.Document, offset int) (steps []step, onKey bool) {
+// pathAt is the path to the deepest node of d whose range is r or holds r's start,
+// and whether r is the key of the last step rather than its value.
+func pathAt(d *yamlpos.Document, r yamlpos.Range) (steps []step, onKey bool) {
 	n := d.Root
 	for n != nil {
 		n = yamlpos.Resolve(n)
+		if d.Range(n) == r {
+			break
+		}
 		var next *yaml.Node
 		switch n.Kind {
 		case yaml.MappingNode:
 			for _, kv := range yamlpos.Entries(n) {
-				if d.Range(kv.Key).Start == offset {
+				if kr := d.Range(kv.Key); kr.Start == r.Start && r.End <= kr.End {
 					return append(steps, step{key: kv.Key.Value}), true
 				}
-				if holds(d.Range(kv.Value), offset) {
+				if holds(d.Range(kv.Value), r.Start) {
 					steps, next = append(steps, step{key: kv.Key.Value}), kv.Value
 					break
 				}
 			}
 		case yaml.SequenceNode:
 			for i, it := range n.Content {
-				if holds(d.Range(it), offset) {
+				if holds(d.Range(it), r.Start) {
 					steps, next = append(steps, step{index: i, isIndex: true, name: itemName(it)}), it
 					break
 				}
