@@ -159,10 +159,20 @@ func (k *Kustomization) Source(i int) Location {
 	return Location{File: k.File, Range: s.entry}
 }
 
+// SourceDocument is the document of the resource file the rendered document i came
+// from, nil when it was generated.
+func (k *Kustomization) SourceDocument(i int) *yamlpos.Document { return k.sources[i].doc }
+
 // Locate is where a range of the rendered document i comes from.
 func (k *Kustomization) Locate(i int, r yamlpos.Range) Location {
 	d := k.Rendered.Docs[i]
 	d.ParseDoc()
+	if d.Root == nil {
+		// A batch run dropped the tree once validated (Options.ReleaseTrees): parse the
+		// document again; its offsets are the same.
+		d = yamlpos.Split(k.Rendered.Name, k.Rendered.Src).Docs[i]
+		d.ParseDoc()
+	}
 	s := k.sources[i]
 	steps, onKey := pathAt(d, r)
 	if node, _, ok := follow(d, steps); ok {
