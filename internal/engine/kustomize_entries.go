@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 )
 
@@ -173,4 +175,24 @@ func kustomizationIn(dir string) string {
 		}
 	}
 	return ""
+}
+
+// CodeKustomizationEntry is the code of a finding about an entry of a kustomization file.
+const CodeKustomizationEntry = "kustomization-entry"
+
+// KustomizationFindings are the errors of a kustomization file's entries (resources,
+// components, patches, generator files, ...) that name paths that do not exist in dir,
+// the file's directory, or are not what the entry needs, at the entries, in the order of
+// the file.
+func KustomizationFindings(f *yamlpos.File, dir string) []validate.Finding {
+	var out []validate.Finding
+	for _, d := range f.Docs {
+		for _, e := range KustomizationEntries(d) {
+			if msg := MissingEntry(dir, e); msg != "" {
+				out = append(out, validate.Finding{Severity: validate.Error, Code: CodeKustomizationEntry, Field: e.Field, Message: msg, Range: e.Range})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b validate.Finding) int { return a.Range.Start - b.Range.Start })
+	return out
 }

@@ -190,3 +190,64 @@ func writeTree(t *testing.T, files map[string]string) string {
 	}
 	return dir
 }
+
+// TestKustomizationFindings: every entry that names a path is checked on disk, at its
+// line; remote bases, inline patches and existing paths are not reported.
+func TestKustomizationFindings(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"cm.yaml":                      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+		"base/kustomization.yaml":      "resources: []\n",
+		"plain/.keep":                  "",
+		"app.env":                      "A=b\n",
+		"component/kustomization.yaml": "kind: Component\n",
+	})
+	const kust = `resources:
+  - cm.yaml
+  - missing.yaml
+  - base
+  - plain
+  - https://github.com/example/app//deploy?ref=v1
+components:
+  - component
+  - cm.yaml
+crds: [crd.yaml]
+patches:
+  - path: patch.yaml
+  - patch: |-
+      - op: remove
+        path: /spec
+patchesStrategicMerge:
+  - smp.yaml
+  - |-
+    apiVersion: v1
+    kind: ConfigMap
+configMapGenerator:
+  - name: env
+    envs: [app.env, other.env]
+    files:
+      - key=data.txt
+secretGenerator:
+  - name: s
+    env: base
+`
+	f := yamlpos.Split(filepath.Join(dir, "kustomization.yaml"), []byte(kust))
+	var got []string
+	for _, fd := range KustomizationFindings(f, dir) {
+		line, col := f.Mapper.OffsetLineChar(fd.Range.Start)
+		got = append(got, fmt.Sprintf("%d:%d %s", line, col, fd.Message))
+	}
+	want := []string{
+		`3:5 resources: "missing.yaml" does not exist`,
+		`5:5 resources: "plain" holds no kustomization file (kustomization.yaml, kustomization.yml, Kustomization)`,
+		`9:5 components: "cm.yaml" is a file; a component directory is expected`,
+		`10:8 crds: "crd.yaml" does not exist`,
+		`12:11 patches[0].path: "patch.yaml" does not exist`,
+		`17:5 patchesStrategicMerge: "smp.yaml" does not exist`,
+		`23:21 configMapGenerator[0].envs: "other.env" does not exist`,
+		`25:9 configMapGenerator[0].files: "data.txt" does not exist`,
+		`28:10 secretGenerator[0].env: "base" is a directory; a file is expected`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
