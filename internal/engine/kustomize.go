@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -151,6 +152,9 @@ func checkLocal(dir string, seen map[string]bool) error {
 // It returns the rendered YAML, without the origin annotations unless the kustomization
 // asked for them itself, and each resource's origin.
 func build(dir, kname string) ([]byte, []*resource.Origin, error) {
+	// kustomize keeps its OpenAPI schema in a package variable: one rendering at a time.
+	buildMu.Lock()
+	defer buildMu.Unlock()
 	disk := filesys.MakeFsOnDisk()
 	root, _, err := disk.CleanedAbs(dir)
 	if err != nil {
@@ -175,6 +179,8 @@ func build(dir, kname string) ([]byte, []*resource.Origin, error) {
 	y, err := m.AsYaml()
 	return y, origins, err
 }
+
+var buildMu sync.Mutex
 
 // originFS is the disk, except that the top kustomization file reads with
 // buildMetadata: [originAnnotations], so that kustomize tracks where each resource
