@@ -68,7 +68,8 @@ func Kustomize(ctx context.Context, dir string) (*Kustomization, error) {
 	if kpath == "" {
 		return nil, fmt.Errorf("%s: no kustomization file (%s) in the directory", dir, strings.Join(KustomizationFileNames, ", "))
 	}
-	if err := checkLocal(dir, map[string]bool{}); err != nil {
+	local, err := checkLocal(dir, map[string]bool{})
+	if err != nil {
 		return nil, err
 	}
 	src, err := os.ReadFile(kpath)
@@ -99,52 +100,64 @@ func Kustomize(ctx context.Context, dir string) (*Kustomization, error) {
 			return nil, fmt.Errorf("kustomize %s: %w", dir, r.err)
 		}
 		k.Rendered = yamlpos.Split(dir+" (kustomize)", r.yaml)
-		k.readPatches()
+		k.readPatches(local)
 		k.trace(r.origins)
 		return k, nil
 	}
 }
 
+// localKustomization is a kustomization on disk that rendering reads: the top one or a
+// base or component it names.
+type localKustomization struct {
+	dir     string
+	entries []KustomizationEntry
+}
+
 // checkLocal refuses remote bases in the kustomization of dir and in the local ones it
-// names, before kustomize would fetch them. seen guards against cycles.
-func checkLocal(dir string, seen map[string]bool) error {
+// names, before kustomize would fetch them. It returns the kustomizations it read, the
+// top one first, then the bases depth first; seen guards against cycles.
+func checkLocal(dir string, seen map[string]bool) ([]localKustomization, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil || seen[abs] {
-		return nil
+		return nil, nil
 	}
 	seen[abs] = true
 	kpath := kustomizationIn(dir)
 	if kpath == "" {
-		return nil
+		return nil, nil
 	}
 	src, err := os.ReadFile(kpath)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", kpath, err)
+		return nil, fmt.Errorf("reading %s: %w", kpath, err)
 	}
 	f := yamlpos.Split(kpath, src)
 	if len(f.Docs) == 0 {
-		return nil
+		return nil, nil
 	}
-	for _, e := range KustomizationEntries(f.Docs[0]) {
+	entries := KustomizationEntries(f.Docs[0])
+	out := []localKustomization{{dir: dir, entries: entries}}
+	for _, e := range entries {
 		if e.Kind == EntryFile {
 			continue
 		}
 		p := filepath.Join(dir, e.Value)
 		if info, err := os.Stat(p); err == nil {
 			if info.IsDir() {
-				if err := checkLocal(p, seen); err != nil {
-					return err
+				more, err := checkLocal(p, seen)
+				if err != nil {
+					return nil, err
 				}
+				out = append(out, more...)
 			}
 			continue
 		}
 		if IsRemoteEntry(e.Value) {
 			line, col := f.Mapper.OffsetLineChar(e.Range.Start)
-			return fmt.Errorf("%s:%d:%d: %s: the remote base %q is not fetched: kubectl-lsp renders kustomizations offline; check it out and name the local directory",
+			return nil, fmt.Errorf("%s:%d:%d: %s: the remote base %q is not fetched: kubectl-lsp renders kustomizations offline; check it out and name the local directory",
 				kpath, line, col, e.Field, e.Value)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // build runs kustomize as kubectl's resource builder does (krusty's default options,

@@ -136,15 +136,18 @@ func sourceDocument(files map[string]*yamlpos.File, path string, rendered *yamlp
 	return best
 }
 
-// readPatches reads the patch files the kustomization file names.
-func (k *Kustomization) readPatches() {
-	for _, e := range k.entries {
-		if !strings.HasPrefix(e.Field, "patches") {
-			continue
-		}
-		p := filepath.Join(k.Dir, e.Value)
-		if data, err := os.ReadFile(p); err == nil {
-			k.patches = append(k.patches, yamlpos.Split(p, data))
+// readPatches reads the patch files the kustomizations name: the top one's first, then
+// those of its bases, depth first (a later patch wins over an earlier one).
+func (k *Kustomization) readPatches(local []localKustomization) {
+	for _, l := range local {
+		for _, e := range l.entries {
+			if !strings.HasPrefix(e.Field, "patches") {
+				continue
+			}
+			p := filepath.Join(l.dir, e.Value)
+			if data, err := os.ReadFile(p); err == nil {
+				k.patches = append(k.patches, yamlpos.Split(p, data))
+			}
 		}
 	}
 }
@@ -189,7 +192,7 @@ func (k *Kustomization) Locate(i int, r yamlpos.Range) Location {
 }
 
 // candidates are the documents a rendered object's fields may come from unchanged: the
-// patches of the kustomization that target it (by kind and name, the source's or the
+// patches of the kustomizations that target it (by kind and name, the source's or the
 // rendered one), then its resource document.
 func (k *Kustomization) candidates(rendered, source *yamlpos.Document) []*yamlpos.Document {
 	r, err := ReadObject(rendered)

@@ -251,3 +251,29 @@ secretGenerator:
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestKustomizeLocateBasePatch: a value a base's own patch set points at that patch.
+func TestKustomizeLocateBasePatch(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"app/kustomization.yaml": "resources: [cm.yaml]\npatches:\n  - path: patch.yaml\n",
+		"app/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  one: \"1\"\n  two: \"2\"\n",
+		"app/patch.yaml":         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  two: \"3\"\n",
+		"top/kustomization.yaml": "namePrefix: t-\nresources:\n  - ../app\n",
+	})
+	k := render(t, filepath.Join(dir, "top"))
+	i := renderedDoc(t, k, "ConfigMap/t-a")
+	d := k.Rendered.Docs[i]
+	for field, want := range map[string]string{
+		"data[one]":     "app/cm.yaml:6:8",
+		"data[two]":     "app/patch.yaml:6:8",
+		"metadata.name": "top/kustomization.yaml:1:1",
+	} {
+		node, _, _ := yamlpos.Lookup(d.Root, yamlpos.ParsePath(field))
+		l := k.Locate(i, d.Range(node))
+		line, col := l.File.Mapper.OffsetLineChar(l.Range.Start)
+		rel, _ := filepath.Rel(dir, l.File.Name)
+		if got := fmt.Sprintf("%s:%d:%d", filepath.ToSlash(rel), line, col); got != want {
+			t.Errorf("%s: Locate = %s, want %s", field, got, want)
+		}
+	}
+}
