@@ -74,7 +74,13 @@ func (s *Server) diagnose(ctx context.Context, snap *snapshot) {
 	}
 	if engine.IsKustomizationFile(snap.doc.name) && settings.validate() && settings.included(snap.doc.name, root) {
 		snap.parse()
-		findings = append(findings, engine.KustomizationFindings(snap.file, filepath.Dir(snap.doc.name))...)
+		entries := engine.KustomizationFindings(snap.file, filepath.Dir(snap.doc.name))
+		if len(entries) == 0 {
+			if f := engine.KustomizeFinding(ctx, snap.file); f != nil && ctx.Err() == nil {
+				entries = append(entries, *f)
+			}
+		}
+		findings = append(findings, entries...)
 	}
 	s.mu.Lock()
 	if sf := snap.doc.server; sf != nil && sf.snap == snap {

@@ -78,6 +78,15 @@ func TestKustomizationDiagnostics(t *testing.T) {
 	if len(diags) != 1 || !strings.Contains(diags[0].Message, `"fix2.yaml" does not exist`) {
 		t.Errorf("diagnostics after the fix: %+v", diags)
 	}
+	// When every entry exists, what kustomize says about the unsaved text is the error,
+	// on the first line: here, a patch of an object the kustomization does not have.
+	if err := os.WriteFile(filepath.Join(dir, "fix2.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: v}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	diags = h.AwaitDiagnostics(u, h.Replace(u, "kind: Kustomization", "kind: Kustomization\nnamePrefix: x-"))
+	if len(diags) != 1 || diags[0].Range.Start.Line != 0 || diags[0].Code != "kustomize" || !strings.Contains(diags[0].Message, "no resource matches strategic merge patch") {
+		t.Errorf("a patch of nothing: %+v", diags)
+	}
 }
 
 // TestKustomizationEditorActions: a kustomization file has the Apply, Diff, Dry-run and

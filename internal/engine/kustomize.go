@@ -57,6 +57,15 @@ const originKey = "config.kubernetes.io/origin"
 // Kustomize renders the kustomization in dir as kubectl apply -k does, within ctx and
 // KustomizeTimeout. Remote bases are refused: nothing is fetched.
 func Kustomize(ctx context.Context, dir string) (*Kustomization, error) {
+	return kustomize(ctx, dir, "", nil)
+}
+
+// ErrRemoteBase is wrapped by the error of a rendering refused for a remote base.
+var ErrRemoteBase = errors.New("remote bases are not fetched")
+
+// kustomize renders the kustomization in dir; text, when not nil, stands for the content
+// of its kustomization file named kname (an editor's unsaved text).
+func kustomize(ctx context.Context, dir, kname string, text []byte) (*Kustomization, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("the path %q does not exist", dir)
@@ -65,16 +74,21 @@ func Kustomize(ctx context.Context, dir string) (*Kustomization, error) {
 		return nil, fmt.Errorf("%s: -k needs a directory holding a kustomization file (%s)", dir, strings.Join(KustomizationFileNames, ", "))
 	}
 	kpath := kustomizationIn(dir)
+	if text != nil {
+		kpath = filepath.Join(dir, kname)
+	}
 	if kpath == "" {
 		return nil, fmt.Errorf("%s: no kustomization file (%s) in the directory", dir, strings.Join(KustomizationFileNames, ", "))
 	}
-	local, err := checkLocal(dir, map[string]bool{})
+	src := text
+	if src == nil {
+		if src, err = os.ReadFile(kpath); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", kpath, err)
+		}
+	}
+	local, err := checkLocal(dir, kpath, src, map[string]bool{})
 	if err != nil {
 		return nil, err
-	}
-	src, err := os.ReadFile(kpath)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", kpath, err)
 	}
 	k := &Kustomization{Dir: dir, File: yamlpos.Split(kpath, src)}
 	if len(k.File.Docs) > 0 {
@@ -89,7 +103,7 @@ func Kustomize(ctx context.Context, dir string) (*Kustomization, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		y, o, err := build(dir, filepath.Base(kpath))
+		y, o, err := build(dir, filepath.Base(kpath), text)
 		done <- result{y, o, err}
 	}()
 	select {
@@ -115,20 +129,25 @@ type localKustomization struct {
 
 // checkLocal refuses remote bases in the kustomization of dir and in the local ones it
 // names, before kustomize would fetch them. It returns the kustomizations it read, the
-// top one first, then the bases depth first; seen guards against cycles.
-func checkLocal(dir string, seen map[string]bool) ([]localKustomization, error) {
+// top one first, then the bases depth first; seen guards against cycles. kpath and src,
+// when src is not nil, are the path and content of dir's kustomization file (an editor's
+// unsaved text); otherwise the file is found in dir.
+func checkLocal(dir, kpath string, src []byte, seen map[string]bool) ([]localKustomization, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil || seen[abs] {
 		return nil, nil
 	}
 	seen[abs] = true
-	kpath := kustomizationIn(dir)
+	if src == nil {
+		kpath = kustomizationIn(dir)
+	}
 	if kpath == "" {
 		return nil, nil
 	}
-	src, err := os.ReadFile(kpath)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", kpath, err)
+	if src == nil {
+		if src, err = os.ReadFile(kpath); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", kpath, err)
+		}
 	}
 	f := yamlpos.Split(kpath, src)
 	if len(f.Docs) == 0 {
@@ -138,12 +157,17 @@ func checkLocal(dir string, seen map[string]bool) ([]localKustomization, error) 
 	out := []localKustomization{{dir: dir, entries: entries}}
 	for _, e := range entries {
 		if e.Kind == EntryFile {
+			if isURL(e.Value) { // kustomize would download it
+				line, col := f.Mapper.OffsetLineChar(e.Range.Start)
+				return nil, fmt.Errorf("%s:%d:%d: %s: the remote file %q is not fetched: kubectl-lsp renders kustomizations offline; save it and name the local file: %w",
+					kpath, line, col, e.Field, e.Value, ErrRemoteBase)
+			}
 			continue
 		}
 		p := filepath.Join(dir, e.Value)
 		if info, err := os.Stat(p); err == nil {
 			if info.IsDir() {
-				more, err := checkLocal(p, seen)
+				more, err := checkLocal(p, "", nil, seen)
 				if err != nil {
 					return nil, err
 				}
@@ -151,20 +175,27 @@ func checkLocal(dir string, seen map[string]bool) ([]localKustomization, error) 
 			}
 			continue
 		}
+		// kustomize would try what is not on disk as a git repository: refuse it first.
+		line, col := f.Mapper.OffsetLineChar(e.Range.Start)
 		if IsRemoteEntry(e.Value) {
-			line, col := f.Mapper.OffsetLineChar(e.Range.Start)
-			return nil, fmt.Errorf("%s:%d:%d: %s: the remote base %q is not fetched: kubectl-lsp renders kustomizations offline; check it out and name the local directory",
-				kpath, line, col, e.Field, e.Value)
+			return nil, fmt.Errorf("%s:%d:%d: %s: the remote base %q is not fetched: kubectl-lsp renders kustomizations offline; check it out and name the local directory: %w",
+				kpath, line, col, e.Field, e.Value, ErrRemoteBase)
 		}
+		return nil, fmt.Errorf("%s:%d:%d: %s: %q does not exist", kpath, line, col, e.Field, e.Value)
 	}
 	return out, nil
+}
+
+// isURL reports whether a path is a URL kustomize would download.
+func isURL(p string) bool {
+	return strings.HasPrefix(p, "https://") || strings.HasPrefix(p, "http://")
 }
 
 // build runs kustomize as kubectl's resource builder does (krusty's default options,
 // legacy order, the disk), with origin tracking turned on in the top kustomization.
 // It returns the rendered YAML, without the origin annotations unless the kustomization
 // asked for them itself, and each resource's origin.
-func build(dir, kname string) ([]byte, []*resource.Origin, error) {
+func build(dir, kname string, text []byte) ([]byte, []*resource.Origin, error) {
 	// kustomize keeps its OpenAPI schema in a package variable: one rendering at a time.
 	buildMu.Lock()
 	defer buildMu.Unlock()
@@ -173,7 +204,7 @@ func build(dir, kname string) ([]byte, []*resource.Origin, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	fs := &originFS{FileSystem: disk, kustomization: filepath.Join(string(root), kname)}
+	fs := &originFS{FileSystem: disk, kustomization: filepath.Join(string(root), kname), text: text}
 	opts := krusty.MakeDefaultOptions()
 	opts.Reorder = krusty.ReorderOptionLegacy
 	m, err := krusty.MakeKustomizer(opts).Run(fs, dir)
@@ -201,18 +232,34 @@ var buildMu sync.Mutex
 type originFS struct {
 	filesys.FileSystem
 	kustomization string
+	text          []byte // the top kustomization file's content; nil: the disk's
 	added         bool
 }
 
 // ReadFile reads path, adding origin tracking to the top kustomization file.
 func (fs *originFS) ReadFile(path string) ([]byte, error) {
-	data, err := fs.FileSystem.ReadFile(path)
-	if err != nil || filepath.Clean(path) != fs.kustomization {
-		return data, err
+	if filepath.Clean(path) != fs.kustomization {
+		return fs.FileSystem.ReadFile(path)
+	}
+	data := fs.text
+	if data == nil {
+		var err error
+		if data, err = fs.FileSystem.ReadFile(path); err != nil {
+			return nil, err
+		}
 	}
 	out, added := withOriginAnnotations(data)
 	fs.added = fs.added || added
 	return out, nil
+}
+
+// CleanedAbs is the disk's, except for a top kustomization file given as text, which
+// need not be on disk.
+func (fs *originFS) CleanedAbs(path string) (filesys.ConfirmedDir, string, error) {
+	if fs.text != nil && filepath.Clean(path) == fs.kustomization {
+		return filesys.ConfirmedDir(filepath.Dir(fs.kustomization)), filepath.Base(fs.kustomization), nil
+	}
+	return fs.FileSystem.CleanedAbs(path)
 }
 
 // withOriginAnnotations adds originAnnotations to a kustomization's buildMetadata. It

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,9 +60,10 @@ type KustomizationEntry struct {
 }
 
 // KustomizationEntries lists the paths a kustomization document names, in the order of
-// its fields: resources, bases, components, crds, patches, patchesStrategicMerge,
-// patchesJson6902, configMapGenerator and secretGenerator (files, envs, env), replacements.
-// Inline patches are not paths and are left out.
+// its fields: resources, bases, components, crds, generators, transformers, validators,
+// patches, patchesStrategicMerge, patchesJson6902, replacements, configMapGenerator and
+// secretGenerator (files, envs, env). Inline patches and configurations are not paths
+// and are left out.
 func KustomizationEntries(d *yamlpos.Document) []KustomizationEntry {
 	d.ParseDoc()
 	if d.Root == nil {
@@ -76,6 +79,13 @@ func KustomizationEntries(d *yamlpos.Document) []KustomizationEntry {
 	}{{"resources", EntryFileOrDir}, {"bases", EntryFileOrDir}, {"components", EntryDir}, {"crds", EntryFile}} {
 		for _, n := range seqScalars(d.Root, l.field) {
 			add(l.field, n, l.kind, n.Value)
+		}
+	}
+	for _, field := range []string{"generators", "transformers", "validators"} {
+		for _, n := range seqScalars(d.Root, field) {
+			if isPathLike(n.Value) { // else an inline configuration
+				add(field, n, EntryFileOrDir, n.Value)
+			}
 		}
 	}
 	for _, n := range seqScalars(d.Root, "patchesStrategicMerge") {
@@ -145,7 +155,7 @@ func IsRemoteEntry(value string) bool { return remotePattern.MatchString(value) 
 // MissingEntry says what is wrong with an entry of the kustomization file in dir: "" when
 // the path exists as the entry needs it, or when it is remote (not checked).
 func MissingEntry(dir string, e KustomizationEntry) string {
-	if e.Kind != EntryFile && IsRemoteEntry(e.Value) {
+	if isURL(e.Value) || (e.Kind != EntryFile && IsRemoteEntry(e.Value)) {
 		return ""
 	}
 	p := e.Value
@@ -195,4 +205,19 @@ func KustomizationFindings(f *yamlpos.File, dir string) []validate.Finding {
 	}
 	slices.SortStableFunc(out, func(a, b validate.Finding) int { return a.Range.Start - b.Range.Start })
 	return out
+}
+
+// CodeKustomize is the code of a finding that kustomize cannot render a kustomization.
+const CodeKustomize = "kustomize"
+
+// KustomizeFinding is kustomize's error rendering the kustomization file f (its text may
+// be unsaved; the files it names are read from disk), at the file's first line; nil when
+// it renders, or when it names a remote base (which is not fetched).
+func KustomizeFinding(ctx context.Context, f *yamlpos.File) *validate.Finding {
+	_, err := kustomize(ctx, filepath.Dir(f.Name), filepath.Base(f.Name), f.Src)
+	if err == nil || errors.Is(err, ErrRemoteBase) {
+		return nil
+	}
+	return &validate.Finding{Severity: validate.Error, Code: CodeKustomize, Message: err.Error(),
+		Range: yamlpos.Range{Start: 0, End: f.Mapper.LineEnd(1)}}
 }

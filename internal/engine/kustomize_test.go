@@ -148,8 +148,10 @@ func TestKustomizeErrors(t *testing.T) {
 		"cycle-a/kustomization.yaml":      "resources: [../cycle-b]\n",
 		"cycle-b/kustomization.yaml":      "resources: [../cycle-a]\n",
 		"noprefix/kustomization.yaml":     "resources: [../missingdir]\n",
+		"hostlike/kustomization.yaml":     "resources:\n  - example.com/org/repo\n",
 		"components/kustomization.yaml":   "components: [../file.yaml]\n",
 		"patchmissing/kustomization.yaml": "patches: [{path: nope.yaml}]\n",
+		"patchurl/kustomization.yaml":     "patches:\n  - path: https://example.com/patch.yaml\n",
 	})
 	for _, tc := range []struct{ dir, want string }{
 		{"nowhere", `the path "` + filepath.Join(dir, "nowhere") + `" does not exist`},
@@ -162,6 +164,9 @@ func TestKustomizeErrors(t *testing.T) {
 		{"badyaml", "kustomize " + filepath.Join(dir, "badyaml")},
 		{"cycle-a", "cycle"},
 		{"patchmissing", "nope.yaml"},
+		{"noprefix", `kustomization.yaml:1:13: resources: "../missingdir" does not exist`},
+		{"hostlike", `kustomization.yaml:2:5: resources: "example.com/org/repo" does not exist`},
+		{"patchurl", `kustomization.yaml:2:11: patches[0].path: the remote file "https://example.com/patch.yaml" is not fetched`},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			_, err := Kustomize(context.Background(), filepath.Join(dir, tc.dir))
@@ -213,6 +218,7 @@ components:
 crds: [crd.yaml]
 patches:
   - path: patch.yaml
+  - path: https://example.com/patch.yaml
   - patch: |-
       - op: remove
         path: /spec
@@ -242,10 +248,10 @@ secretGenerator:
 		`9:5 components: "cm.yaml" is a file; a component directory is expected`,
 		`10:8 crds: "crd.yaml" does not exist`,
 		`12:11 patches[0].path: "patch.yaml" does not exist`,
-		`17:5 patchesStrategicMerge: "smp.yaml" does not exist`,
-		`23:21 configMapGenerator[0].envs: "other.env" does not exist`,
-		`25:9 configMapGenerator[0].files: "data.txt" does not exist`,
-		`28:10 secretGenerator[0].env: "base" is a directory; a file is expected`,
+		`18:5 patchesStrategicMerge: "smp.yaml" does not exist`,
+		`24:21 configMapGenerator[0].envs: "other.env" does not exist`,
+		`26:9 configMapGenerator[0].files: "data.txt" does not exist`,
+		`29:10 secretGenerator[0].env: "base" is a directory; a file is expected`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -274,6 +280,27 @@ func TestKustomizeLocateBasePatch(t *testing.T) {
 		rel, _ := filepath.Rel(dir, l.File.Name)
 		if got := fmt.Sprintf("%s:%d:%d", filepath.ToSlash(rel), line, col); got != want {
 			t.Errorf("%s: Locate = %s, want %s", field, got, want)
+		}
+	}
+}
+
+// TestKustomizeFinding: kustomize's verdict on a kustomization file's unsaved text, at
+// its first line; none when it renders or names a remote base.
+func TestKustomizeFinding(t *testing.T) {
+	dir := writeTree(t, map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"})
+	name := filepath.Join(dir, "kustomization.yaml") // not on disk: the editor's text alone
+	for _, tc := range []struct{ text, want string }{
+		{"resources: [cm.yaml]\n", ""},
+		{"resources:\n  - github.com/example/app?ref=v1\n", ""},
+		{"resources: [cm.yaml]\nnamePrefix: [x]\n", "kustomize " + dir},
+		{"resources: [cm.yaml]\npatches:\n  - patch: '{kind: ConfigMap, apiVersion: v1, metadata: {name: b}}'\n", "no resource matches strategic merge patch"},
+	} {
+		f := KustomizeFinding(context.Background(), yamlpos.Split(name, []byte(tc.text)))
+		switch {
+		case tc.want == "" && f != nil:
+			t.Errorf("%q: %+v", tc.text, f)
+		case tc.want != "" && (f == nil || !strings.Contains(f.Message, tc.want) || f.Range.Start != 0 || f.Code != CodeKustomize):
+			t.Errorf("%q: %+v, want %q at the first line", tc.text, f, tc.want)
 		}
 	}
 }
