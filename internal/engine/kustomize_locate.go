@@ -17,13 +17,9 @@ import (
 // Where a place in a rendered object comes from: the same field of the resource file the
 // object was read from, or of a patch file of the kustomization, when its value there is
 // the rendered one; otherwise the kustomization file, at the field that changed it
-// (namePrefix, namespace, ...) or the entry that brought the object in.
-
-// Line is the 1-based line where the location starts.
-func (l Location) Line() int {
-	line, _ := l.File.Mapper.OffsetLineChar(l.Range.Start)
-	return line
-}
+// (namePrefix, namespace, ...) or the entry that brought the object in. Values are
+// compared as the Kubernetes YAML decoder reads them; list items are matched by their
+// name where they have one (containers, ports, env), else by index.
 
 // String is FILE:LINE.
 func (l Location) String() string {
