@@ -62,6 +62,7 @@ func (s *Server) refreshDrift(doc *document) {
 	if err != nil {
 		return
 	}
+	s.prefetchLive(t.snap)
 	states := map[int]driftState{}
 	for _, o := range t.objs {
 		if s.baseCtx.Err() != nil {

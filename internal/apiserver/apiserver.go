@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 
+	"k8s.io/kubernetes/pkg/capabilities"
+
 	jsoniter "github.com/json-iterator/go"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/validate/content"
@@ -88,11 +90,17 @@ func CreateJSON(ctx context.Context, gvk schema.GroupVersionKind, data []byte) (
 // times) included.
 var jsonAPI = jsoniter.ConfigCompatibleWithStandardLibrary
 
+// clusterCapabilities are those of an apiserver started with --allow-privileged=true, as
+// kubeadm, kind and the managed offerings start it: privileged and Windows hostProcess
+// containers are a policy's to refuse (Pod Security admission), not validation's.
+var clusterCapabilities = sync.OnceFunc(func() { capabilities.Setup(true, 0) })
+
 func create(ctx context.Context, gvk schema.GroupVersionKind, fill func(runtime.Object) error) (errs []Error, ok bool) {
 	ks, found := strategies[gvk.GroupKind()]
 	if !found {
 		return nil, false
 	}
+	clusterCapabilities()
 	defer func() {
 		// A strategy that needs cluster state we do not have (a nil client) panics: its
 		// verdict is the cluster's.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/url"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -405,7 +407,7 @@ func (rep *report) writeSARIF(w io.Writer) error {
 	for _, d := range rep.Documents {
 		for _, f := range d.Findings {
 			var loc location
-			loc.PhysicalLocation.ArtifactLocation.URI = f.file(d)
+			loc.PhysicalLocation.ArtifactLocation.URI = sarifURI(f.file(d))
 			loc.PhysicalLocation.Region = region{f.Range.Start.Line, f.Range.Start.Column, f.Range.End.Line, f.Range.End.Column}
 			results = append(results, result{RuleID: f.Code, Level: f.Severity, Message: message{f.Message}, Locations: []location{loc}})
 			codes[f.Code] = true
@@ -431,6 +433,24 @@ func (rep *report) writeSARIF(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
+}
+
+// sarifURI is a file name as SARIF's artifactLocation.uri: a URI reference, so a
+// relative name stays relative, with forward slashes and each segment percent-encoded
+// (a space is %20), and an absolute one is a file URI.
+func sarifURI(name string) string {
+	segments := strings.Split(filepath.ToSlash(name), "/")
+	for i, seg := range segments {
+		segments[i] = url.PathEscape(seg)
+	}
+	ref := strings.Join(segments, "/")
+	switch {
+	case filepath.IsAbs(name):
+		return "file://" + ref
+	case strings.Contains(segments[0], ":"):
+		return "./" + ref // "a:b.yaml" would read as a URI scheme
+	}
+	return ref
 }
 
 var codeDescriptions = map[string]string{
