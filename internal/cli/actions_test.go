@@ -148,7 +148,7 @@ func TestActionInputErrors(t *testing.T) {
 		args []string
 		err  string // substring of stderr; every case exits with status 2
 	}{
-		{"arguments", []string{"apply", "-f", file("cm.yaml"), "extra"}, `apply takes its objects from -f FILE, not arguments (got "extra")`},
+		{"arguments", []string{"apply", "-f", file("cm.yaml"), "extra"}, `apply takes its objects from -f FILE or -k DIR, not arguments (got "extra")`},
 		{"no -f", []string{"diff"}, "diff: give the manifests with -f FILE"},
 		{"bad dry-run", []string{"delete", "-f", file("cm.yaml"), "--dry-run=maybe"}, `--dry-run="maybe": use none, client or server`},
 		{"bad selector", []string{"apply", "-f", file("cm.yaml"), "-l", "a b"}, `-l "a b":`},
