@@ -176,7 +176,7 @@ func TestKustomizationEditorActions(t *testing.T) {
 	}
 	user.set("Delete")
 	res = ActionResult{}
-	deleted := []string{`configmap "prod-web-extra-`, `configmap "prod-web-settings" deleted`, `service "prod-web" deleted`, `deployment.apps "prod-web" deleted`}
+	deleted := []string{`configmap "prod-web-extra-`, `configmap "prod-web-settings" deleted from lsp-kustomize namespace`, `service "prod-web" deleted from lsp-kustomize namespace`, `deployment.apps "prod-web" deleted from lsp-kustomize namespace`}
 	if err := h.execute(CommandDelete, &res, u); err != nil || len(res.Messages) != len(deleted) || !strings.HasPrefix(res.Messages[0], deleted[0]) ||
 		!slices.Equal(res.Messages[1:], deleted[1:]) {
 		t.Fatalf("delete: %+v %v", res, err)

@@ -72,7 +72,7 @@ data:
 	if out, errOut, code := cmd("apply"); code != 0 || out != "configmap/settings configured\nconfigmap/other unchanged\n" {
 		t.Fatalf("apply after an edit: exit %d\n%q\n%s", code, out, errOut)
 	}
-	if out, errOut, code := cmd("delete"); code != 0 || out != "configmap \"settings\" deleted\nconfigmap \"other\" deleted\n" {
+	if out, errOut, code := cmd("delete"); code != 0 || out != "configmap \"settings\" deleted from cli-actions namespace\nconfigmap \"other\" deleted from cli-actions namespace\n" {
 		t.Fatalf("delete: exit %d\n%q\n%s", code, out, errOut)
 	}
 	if out, errOut, code := cmd("delete"); code != 1 || out != "" || !strings.Contains(errOut, `configmaps "settings" not found`) ||

@@ -186,10 +186,9 @@ func TestKustomizeAgainstKubectl(t *testing.T) {
 	})
 
 	t.Run("delete", func(t *testing.T) {
-		// kubectl 1.37 adds "from NS namespace" to its lines; the objects are the same.
 		want, wantErr, wantCode := kubectl("delete", "-k", kustomizeProduction)
 		got, gotErr, code := lsp("delete", "-k", kustomizeProduction)
-		if code != wantCode || got != strings.ReplaceAll(want, " from "+theirs+" namespace", "") {
+		if code != wantCode || got != strings.ReplaceAll(want, " from "+theirs+" namespace", " from "+ours+" namespace") {
 			t.Errorf("delete -k: exit %d\n%s%s\nkubectl: exit %d\n%s%s", code, got, gotErr, wantCode, want, wantErr)
 		}
 	})
