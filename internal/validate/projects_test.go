@@ -46,6 +46,9 @@ var realProjects = []struct {
 	{"github.com/kubeflow/katib@v0.19.0", []string{"manifests/v1beta1/components/crd"}, []string{"examples/v1beta1", "manifests/v1beta1"}},
 	{"github.com/envoyproxy/gateway@v1.9.1", []string{"charts/gateway-helm/charts/crds/crds"}, []string{"examples/kubernetes"}},
 	{"k8s.io/kubernetes@v1.37.2", []string{"cluster/addons/calico-policy-controller", "cluster/addons/volumesnapshots/crd"}, []string{"test/integration/scheduler_perf", "test/e2e/testing-manifests", "test/fixtures", "hack/testdata", "cluster/addons", "test/kubemark/resources", "test/e2e/dra", "test/e2e_node/testing-manifests", "test/conformance/testdata"}},
+	{"github.com/argoproj/argo-cd/v2@v2.14.21", []string{"manifests/crds"}, []string{"applicationset/examples", "manifests/base", "examples"}},
+	{"github.com/dapr/dapr@v1.14.0", []string{"charts/dapr/crds"}, []string{"tests/config"}},
+	{"sigs.k8s.io/network-policy-api@v0.3.1", []string{"config/crd/experimental"}, []string{"conformance/base", "site-src/user-story-examples"}},
 	{"github.com/metallb/frr-k8s@v0.0.21", []string{"config/crd/bases"}, []string{"config/samples", "config/rbac", "hack/demo"}},
 }
 
