@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"sigs.k8s.io/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
@@ -134,18 +137,24 @@ func TestRealProjectsAgainstAPIServer(t *testing.T) {
 					if err != nil {
 						continue
 					}
-					text, err := yaml.Marshal(obj)
+					text, err := sigsyaml.Marshal(obj)
 					if err != nil {
 						t.Fatal(err)
 					}
 					_, serverErr := c.DryRunCreate(ctx, text)
+					rel, _ := filepath.Rel(dir, name)
 					if differs := tl.compare(r, serverErr); differs != "" {
-						rel, _ := filepath.Rel(dir, name)
 						t.Errorf("%s#%d %s %s: %s", rel, d.Index, r.Kind, r.Name, differs)
+					} else if misplaced := tl.place(d, r, serverErr); misplaced != "" {
+						t.Logf("%s#%d %s %s: %s", rel, d.Index, r.Kind, r.Name, misplaced)
 					}
 				}
 			}
-			t.Logf("%d documents (%d rejected by the apiserver); %d verdicts agree; %d left out (admission, cluster state)", tl.total, tl.rejected, tl.agree, tl.skipped)
+			t.Logf("%d documents (%d rejected by the apiserver); %d verdicts agree; %d left out (admission, cluster state); %d of %d rejections naming a field found at its line",
+				tl.total, tl.rejected, tl.agree, tl.skipped, tl.atLine, tl.placed)
+			if tl.atLine*100 < tl.placed*95 {
+				t.Errorf("only %d of %d rejections naming a field found at its line (want 95%%)", tl.atLine, tl.placed)
+			}
 			if tl.total < 20 {
 				t.Errorf("only %d documents compared", tl.total)
 			}
@@ -153,8 +162,54 @@ func TestRealProjectsAgainstAPIServer(t *testing.T) {
 	}
 }
 
-// tally counts our verdicts compared with the apiserver's.
-type tally struct{ total, agree, rejected, skipped int }
+// tally counts our verdicts compared with the apiserver's, and of the rejections whose
+// first cause names a field (placed), those where one of our findings is at its line.
+type tally struct{ total, agree, rejected, skipped, placed, atLine int }
+
+// place records, for a document both the apiserver and we reject, whether one of our
+// findings is at the line of the field the apiserver's first cause names (its nearest
+// ancestor in the document when the field is missing), and says where they are when not.
+func (tl *tally) place(d *yamlpos.Document, r validate.Result, serverErr error) string {
+	var se *apierrors.StatusError
+	if serverErr == nil || r.Status != validate.Invalid || !errors.As(serverErr, &se) || se.ErrStatus.Details == nil {
+		return ""
+	}
+	var field string
+	for _, c := range se.ErrStatus.Details.Causes {
+		if c.Field != "" {
+			field = c.Field
+			break
+		}
+	}
+	if field == "" {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(field, "spec.validation."); ok && r.Kind == "CustomResourceDefinition" {
+		field = "spec.versions[0].schema." + rest // the internal version's path, of a one-version CRD
+	}
+	node, key, matched := yamlpos.Lookup(d.Root, yamlpos.ParsePath(field))
+	if matched == 0 {
+		// Nothing of the path is there: the object's kind stands for it.
+		_, key, _ = yamlpos.Lookup(d.Root, yamlpos.Path{{Key: "kind"}})
+	}
+	lines := map[int]bool{}
+	for _, n := range []*yaml.Node{node, key} {
+		if n != nil {
+			lines[d.File.Mapper.OffsetLine(d.Range(n).Start)+1] = true
+		}
+	}
+	tl.placed++
+	var ours []string
+	for _, f := range r.Findings {
+		line := d.File.Mapper.OffsetLine(f.Range.Start) + 1
+		if lines[line] {
+			tl.atLine++
+			return ""
+		}
+		ours = append(ours, fmt.Sprintf("line %d %s", line, f.Message))
+	}
+	return fmt.Sprintf("the apiserver names %s (lines %v); we say %q", field, slices.Sorted(maps.Keys(lines)), ours)
+}
 
 // compare records our result on a document against the apiserver's answer to creating
 // it (dry-run, strict field validation) and says how they differ ("" when they agree).
