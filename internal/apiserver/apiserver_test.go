@@ -46,6 +46,17 @@ func TestCreate(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
+		{"APIService named other than version.group", `
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.metrics.k8s.io}
+spec:
+  group: external.metrics.k8s.io
+  version: v1beta1
+  groupPriorityMinimum: 100
+  versionPriority: 100
+  service: {name: keda, namespace: keda}
+`, []string{"metadata.name"}},
 		{"load balancer with local traffic gets a health check node port", `
 apiVersion: v1
 kind: Service

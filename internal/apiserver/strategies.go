@@ -7,6 +7,8 @@ import (
 
 	crdinstall "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/install"
 	crdstrategy "k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition"
+	apiserviceinstall "k8s.io/kube-aggregator/pkg/apis/apiregistration/install"
+	apiservicestrategy "k8s.io/kube-aggregator/pkg/registry/apiservice"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 
 	// The API groups a default kube-apiserver serves, registered in legacyscheme.Scheme
@@ -116,6 +118,14 @@ var crdScheme = func() *runtime.Scheme {
 	return s
 }()
 
+// apiServiceScheme holds the apiregistration types, which the kube-apiserver's
+// aggregator serves.
+var apiServiceScheme = func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	apiserviceinstall.Install(s)
+	return s
+}()
+
 // strategies are the registry strategies of the kinds a kube-apiserver stores, by group
 // and kind (every served version of a kind shares its strategy). Strategies that read
 // cluster state (the authorizer of admission policies' paramKind, the namespace of a
@@ -193,10 +203,11 @@ var strategies = func() map[schema.GroupKind]kindStrategy {
 		{Group: "storage.k8s.io", Kind: "VolumeAttributesClass"}:                          volumeattributesclass.Strategy,
 		{Group: "storagemigration.k8s.io", Kind: "StorageVersionMigration"}:               storagemigration.Strategy,
 	}
-	m := make(map[schema.GroupKind]kindStrategy, len(legacy)+1)
+	m := make(map[schema.GroupKind]kindStrategy, len(legacy)+2)
 	for gk, s := range legacy {
 		m[gk] = kindStrategy{scheme: legacyscheme.Scheme, strategy: s}
 	}
 	m[schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}] = kindStrategy{scheme: crdScheme, strategy: crdstrategy.NewStrategy(crdScheme)}
+	m[schema.GroupKind{Group: "apiregistration.k8s.io", Kind: "APIService"}] = kindStrategy{scheme: apiServiceScheme, strategy: apiservicestrategy.NewStrategy(apiServiceScheme)}
 	return m
 }()
