@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,7 +28,7 @@ func killEscaped(mark string) {
 		if err != nil {
 			return
 		}
-		killed := 0
+		killed, unsure := 0, 0
 		for _, e := range procs {
 			pid, err := strconv.Atoi(e.Name())
 			if err != nil || pid == self {
@@ -38,7 +39,10 @@ func killEscaped(mark string) {
 			} else if st, ok := info.Sys().(*syscall.Stat_t); !ok || st.Uid != uid {
 				continue
 			}
-			if !environHas(pid, entry) {
+			if has, known := environMark(pid, entry); !has {
+				if !known {
+					unsure++
+				}
 				continue
 			}
 			fd, err := unix.PidfdOpen(pid, 0)
@@ -56,17 +60,34 @@ func killEscaped(mark string) {
 			}
 			unix.Close(fd)
 		}
-		if killed == 0 {
+		if killed == 0 && unsure == 0 {
 			return
+		}
+		if killed == 0 {
+			// A process in the middle of exec shows an empty environment for a moment.
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 }
 
 // environHas reports whether process pid's environment holds entry ("NAME=VALUE\x00").
 func environHas(pid int, entry []byte) bool {
+	has, _ := environMark(pid, entry)
+	return has
+}
+
+// environMark is environHas, and whether the answer is known: an environment that reads
+// empty belongs to a process in the middle of exec, to look at again, unless it is a
+// kernel thread or a zombie.
+func environMark(pid int, entry []byte) (has, known bool) {
 	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
 	if err != nil {
-		return false
+		return false, true
 	}
-	return bytes.HasPrefix(env, entry) || bytes.Contains(env, append([]byte{0}, entry...))
+	if len(env) == 0 {
+		// Kernel threads and zombies have no executable (nor environment) for good.
+		_, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
+		return false, err != nil
+	}
+	return bytes.HasPrefix(env, entry) || bytes.Contains(env, append([]byte{0}, entry...)), true
 }
