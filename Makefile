@@ -78,8 +78,9 @@ dist-snapshot: ## the same release for linux/amd64 alone into .cache/dist-snapsh
 
 # --- control plane ---
 .PHONY: controlplane
-controlplane: ## build kube-apiserver and kubectl 1.37 into .cache (cached)
+controlplane: ## build kube-apiserver and kubectl 1.37, and kube-apiserver 1.34 (the oldest supported), into .cache (cached)
 	hack/controlplane.sh build
+	hack/controlplane.sh build oldest
 
 # --- editors ---
 .PHONY: test-nvim

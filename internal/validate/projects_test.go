@@ -64,77 +64,107 @@ func TestRealProjectsAgainstAPIServer(t *testing.T) {
 	ctx := context.Background()
 	for _, p := range realProjects {
 		t.Run(p.module, func(t *testing.T) {
-			dir := moduleDir(t, p.module)
-			eng, err := engine.New(engine.Options{KubernetesVersion: "1.37", SchemaSource: engine.SourceBuiltin})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var crdPaths []string
-			for _, d := range p.crds {
-				crdPaths = append(crdPaths, filepath.Join(dir, d))
-			}
-			if err := eng.LoadCRDPaths(crdPaths); err != nil {
-				t.Fatal(err)
-			}
-			crdFiles, err := engine.ExpandPaths(crdPaths, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, name := range crdFiles {
-				data, _ := os.ReadFile(name)
-				kinds := eng.AddCRDs(yamlpos.Split(name, data))
-				if len(kinds) == 0 {
-					continue // a kustomization beside the CRDs
-				}
-				if err := c.Apply(ctx, data); err != nil {
-					t.Fatalf("installing %s: %v", name, err)
-				}
-				for _, gvk := range kinds {
-					if err := c.WaitForCRD(ctx, gvk.Group, gvk.Version, gvk.Kind); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			var examples []string
-			for _, d := range p.examples {
-				examples = append(examples, filepath.Join(dir, d))
-			}
-			files, err := engine.ExpandPaths(examples, true)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var tl tally
-			for _, name := range files {
-				data, _ := os.ReadFile(name)
-				f := yamlpos.Split(name, data)
-				for i, r := range eng.ValidateFiles(ctx, []*yamlpos.File{f}, nil)[0] {
-					d := f.Docs[i]
-					if r.Status == validate.Skipped || strings.HasSuffix(r.Kind, "List") {
-						continue
-					}
-					if r.Namespace != "" {
-						_ = c.EnsureNamespace(ctx, r.Namespace)
-					}
-					obj, err := yamlpos.ToValue(d.Root, validate.DefaultAliasLimit)
-					if err != nil {
-						continue
-					}
-					text, err := yaml.Marshal(obj)
-					if err != nil {
-						t.Fatal(err)
-					}
-					_, serverErr := c.DryRunCreate(ctx, text)
-					if differs := tl.compare(r, serverErr); differs != "" {
-						rel, _ := filepath.Rel(dir, name)
-						t.Errorf("%s#%d %s %s: %s", rel, d.Index, r.Kind, r.Name, differs)
-					}
+			eachProjectDocument(t, ctx, c, "1.37", p.module, p.crds, p.examples, func(doc projectDocument) {
+				if doc.crdErr != nil {
+					t.Fatalf("installing %s: %v", doc.rel, doc.crdErr)
 				}
-			}
+				if differs := tl.compare(doc.result, doc.serverErr); differs != "" {
+					t.Errorf("%s: %s", doc, differs)
+				}
+			})
 			t.Logf("%d documents (%d rejected by the apiserver); %d verdicts agree; %d left out (admission, cluster state)", tl.total, tl.rejected, tl.agree, tl.skipped)
 			if tl.total < 20 {
 				t.Errorf("only %d documents compared", tl.total)
 			}
 		})
+	}
+}
+
+// projectDocument is an example of a real project, our verdict on it and the apiserver's
+// answer; or, with crdErr, a CRD file of the project the apiserver refused to install.
+type projectDocument struct {
+	rel       string // below the module
+	index     int
+	result    validate.Result
+	serverErr error
+	crdErr    error
+}
+
+func (d projectDocument) String() string {
+	return fmt.Sprintf("%s#%d %s %s", d.rel, d.index, d.result.Kind, d.result.Name)
+}
+
+// eachProjectDocument downloads a real project, loads its CRDs into an engine of the
+// given Kubernetes version and installs them in c (a CRD file c refuses is passed to fn
+// with crdErr), then judges every example document with the engine and with c
+// (server-side dry-run create, strict field validation) and passes both verdicts to fn.
+func eachProjectDocument(t *testing.T, ctx context.Context, c *testcluster.Cluster, version, module string, crdDirs, exampleDirs []string, fn func(projectDocument)) {
+	t.Helper()
+	dir := moduleDir(t, module)
+	eng, err := engine.New(engine.Options{KubernetesVersion: version, SchemaSource: engine.SourceBuiltin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crdPaths []string
+	for _, d := range crdDirs {
+		crdPaths = append(crdPaths, filepath.Join(dir, d))
+	}
+	if err := eng.LoadCRDPaths(crdPaths); err != nil {
+		t.Fatal(err)
+	}
+	crdFiles, err := engine.ExpandPaths(crdPaths, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range crdFiles {
+		data, _ := os.ReadFile(name)
+		kinds := eng.AddCRDs(yamlpos.Split(name, data))
+		if len(kinds) == 0 {
+			continue // a kustomization beside the CRDs
+		}
+		rel, _ := filepath.Rel(dir, name)
+		if err := c.Apply(ctx, data); err != nil {
+			fn(projectDocument{rel: rel, crdErr: err})
+			continue
+		}
+		for _, gvk := range kinds {
+			if err := c.WaitForCRD(ctx, gvk.Group, gvk.Version, gvk.Kind); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var examples []string
+	for _, d := range exampleDirs {
+		examples = append(examples, filepath.Join(dir, d))
+	}
+	files, err := engine.ExpandPaths(examples, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		data, _ := os.ReadFile(name)
+		f := yamlpos.Split(name, data)
+		rel, _ := filepath.Rel(dir, name)
+		for i, r := range eng.ValidateFiles(ctx, []*yamlpos.File{f}, nil)[0] {
+			d := f.Docs[i]
+			if r.Status == validate.Skipped || strings.HasSuffix(r.Kind, "List") {
+				continue
+			}
+			if r.Namespace != "" {
+				_ = c.EnsureNamespace(ctx, r.Namespace)
+			}
+			obj, err := yamlpos.ToValue(d.Root, validate.DefaultAliasLimit)
+			if err != nil {
+				continue
+			}
+			text, err := yaml.Marshal(obj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, serverErr := c.DryRunCreate(ctx, text)
+			fn(projectDocument{rel: rel, index: d.Index, result: r, serverErr: serverErr})
+		}
 	}
 }
 
