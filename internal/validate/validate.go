@@ -230,7 +230,7 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 			w.cel(ctx, root, prog, obj)
 		}
 		if !v.SkipSchema {
-			w.out = judgeCustom(ctx, doc, root, t.GVK, prog, obj, prefix, w.out)
+			w.out = judgeCustom(ctx, doc, root, t.GVK, prog, obj, v.KubernetesMinor, prefix, w.out)
 		}
 	}
 	if gvk.Group == "" && gvk.Kind == "Secret" {

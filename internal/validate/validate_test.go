@@ -138,3 +138,43 @@ func TestManyErrorsInOneMap(t *testing.T) {
 		}
 	}
 }
+
+// TestNumericFormatsFollowTheRelease checks the one create-time rule of custom resources
+// that follows --kubernetes-version instead of the linked release: a format on an integer
+// or a number (int32, float) is checked from 1.36 on, and dropped before (see
+// testdata/asns.crd.yaml; both verdicts are confirmed by the differential tests).
+func TestNumericFormatsFollowTheRelease(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		invalid []string
+	}{
+		{"1.34", []string{"too-many-hops"}},
+		{"1.35", []string{"too-many-hops"}},
+		{"1.36", []string{"private-asn", "float-weight", "too-many-hops"}},
+		{"1.37", []string{"private-asn", "float-weight", "too-many-hops"}},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			eng, err := engine.New(engine.Options{KubernetesVersion: tc.version, SchemaSource: engine.SourceBuiltin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := eng.LoadCRDPaths([]string{"testdata/asns.crd.yaml"}); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile("testdata/asns.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := yamlpos.Split("asns.yaml", data)
+			var invalid []string
+			for _, r := range eng.ValidateFiles(context.Background(), []*yamlpos.File{f}, nil)[0] {
+				if r.Status == validate.Invalid {
+					invalid = append(invalid, r.Name)
+				}
+			}
+			if fmt.Sprint(invalid) != fmt.Sprint(tc.invalid) {
+				t.Errorf("invalid: %v; want %v", invalid, tc.invalid)
+			}
+		})
+	}
+}
