@@ -209,6 +209,8 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 			var judged bool
 			if w.out, judged = v.judgeBuiltin(ctx, doc, root, gvk, prefix, w.out); !judged {
 				w = walk(false) // the create path was not reached: our own checks, all of them
+			} else {
+				w.olderNameRule(root, gvk, v.KubernetesMinor)
 			}
 		}
 		if schema.IsCRD(apiVersion, kind) {

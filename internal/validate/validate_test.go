@@ -178,3 +178,55 @@ func TestNumericFormatsFollowTheRelease(t *testing.T) {
 		})
 	}
 }
+
+// TestServiceNamesFollowTheRelease checks that the older, stricter Service name rule
+// (a DNS-1035 label: no leading digit, before 1.36) applies with --kubernetes-version of
+// such a release, though the linked create path accepts the name, and that a name both
+// reject is reported once.
+func TestServiceNamesFollowTheRelease(t *testing.T) {
+	const docs = `apiVersion: v1
+kind: Service
+metadata: {name: 9svc}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {generateName: 9svc-}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: 9Svc}
+spec: {ports: [{port: 80}]}
+`
+	for _, tc := range []struct {
+		version string
+		errors  []int // per document
+	}{
+		{"1.34", []int{1, 1, 1}},
+		{"1.35", []int{1, 1, 1}},
+		{"1.36", []int{0, 0, 1}},
+		{"1.37", []int{0, 0, 1}},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			eng, err := engine.New(engine.Options{KubernetesVersion: tc.version, SchemaSource: engine.SourceBuiltin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := yamlpos.Split("services.yaml", []byte(docs))
+			var got []int
+			for _, r := range eng.ValidateFiles(context.Background(), []*yamlpos.File{f}, nil)[0] {
+				n := 0
+				for _, fd := range r.Findings {
+					if fd.Severity == validate.Error {
+						n++
+					}
+				}
+				got = append(got, n)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.errors) {
+				t.Errorf("errors per document: %v; want %v", got, tc.errors)
+			}
+		})
+	}
+}
