@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -18,6 +19,7 @@ import (
 	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
+	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
 
 // realProjects publish CRDs and example manifests that nobody here wrote; their modules
@@ -132,6 +134,7 @@ func eachProjectDocument(t *testing.T, ctx context.Context, c *testcluster.Clust
 	if err != nil {
 		t.Fatal(err)
 	}
+	var installed []schema.GVK
 	for _, name := range crdFiles {
 		data, _ := os.ReadFile(name)
 		kinds := eng.AddCRDs(yamlpos.Split(name, data))
@@ -143,11 +146,10 @@ func eachProjectDocument(t *testing.T, ctx context.Context, c *testcluster.Clust
 			fn(projectDocument{rel: rel, crdErr: err})
 			continue
 		}
-		for _, gvk := range kinds {
-			if err := c.WaitForCRD(ctx, gvk.Group, gvk.Version, gvk.Kind); err != nil {
-				t.Fatal(err)
-			}
-		}
+		installed = append(installed, kinds...)
+	}
+	if err := waitForCRDs(ctx, c, installed); err != nil {
+		t.Fatal(err)
 	}
 	var examples []string
 	for _, d := range exampleDirs {
@@ -181,6 +183,25 @@ func eachProjectDocument(t *testing.T, ctx context.Context, c *testcluster.Clust
 			fn(projectDocument{rel: rel, index: d.Index, result: r, serverErr: serverErr})
 		}
 	}
+}
+
+// waitForCRDs waits until c serves every kind, several at a time: most of a wait is the
+// apiserver's latency in publishing a new kind, not work.
+func waitForCRDs(ctx context.Context, c *testcluster.Cluster, kinds []schema.GVK) error {
+	const atOnce = 8
+	errs := make([]error, len(kinds))
+	sem := make(chan struct{}, atOnce)
+	var wg sync.WaitGroup
+	for i, gvk := range kinds {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = c.WaitForCRD(ctx, gvk.Group, gvk.Version, gvk.Kind)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // tally counts our verdicts compared with the apiserver's.
