@@ -44,7 +44,7 @@ test-unit: ## fast unit tests (seconds)
 	$(GO) test -short ./...
 
 test: vet lint controlplane ## everything CI runs: unit, integration against a real control plane, editors
-	KUBECTL_LSP_REQUIRE_CLUSTER=1 KUBECTL_LSP_REQUIRE_NVIM=1 KUBECTL_LSP_REQUIRE_PRECOMMIT=1 $(GO) test -count=1 ./...
+	KUBECTL_LSP_REQUIRE_CLUSTER=1 KUBECTL_LSP_REQUIRE_NVIM=1 KUBECTL_LSP_REQUIRE_PRECOMMIT=1 $(GO) test -count=1 -timeout 20m ./...
 	cd plugins/krew && $(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory dist-snapshot
 
@@ -78,8 +78,9 @@ dist-snapshot: ## the same release for linux/amd64 alone into .cache/dist-snapsh
 
 # --- control plane ---
 .PHONY: controlplane
-controlplane: ## build kube-apiserver and kubectl 1.37 into .cache (cached)
+controlplane: ## build kube-apiserver and kubectl 1.37, and kube-apiserver 1.34 (the oldest supported), into .cache (cached)
 	hack/controlplane.sh build
+	hack/controlplane.sh build oldest
 
 # --- editors ---
 .PHONY: test-nvim

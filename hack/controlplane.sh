@@ -7,13 +7,27 @@
 #                                Skipped when the binaries are newer than
 #                                hack/tools/go.mod and go.sum.
 #   hack/controlplane.sh dir     print that directory.
+#   hack/controlplane.sh build oldest
+#   hack/controlplane.sh dir oldest
+#                                the same for a second control plane: kube-apiserver
+#                                (no kubectl) of the oldest release that
+#                                --kubernetes-version accepts, pinned in
+#                                hack/tools-oldest/go.mod; the differential test
+#                                against an older server runs on it.
 #
 # etcd comes from Debian: apt-get install etcd-server.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS="$ROOT/hack/tools"
 GO="${GO:-go}"
+
+# Which control plane: the one the product links (default) or the oldest
+# supported release. Each has its own tools module and binaries.
+case "${2:-}" in
+"") TOOLS="$ROOT/hack/tools" BINARIES=(kube-apiserver kubectl) ;;
+oldest) TOOLS="$ROOT/hack/tools-oldest" BINARIES=(kube-apiserver) ;;
+*) echo "controlplane: unknown control plane '$2' (want nothing or 'oldest')" >&2; exit 2 ;;
+esac
 
 # The version is read from the tools module so that go.mod is the single place
 # to bump it (internal/testcluster looks for the same directory name).
@@ -25,7 +39,8 @@ die() { echo "controlplane: $*" >&2; exit 1; }
 
 up_to_date() { # dir
 	local f
-	for f in "$1/kube-apiserver" "$1/kubectl"; do
+	for f in "${BINARIES[@]}"; do
+		f="$1/$f"
 		[[ -x "$f" && "$f" -nt "$TOOLS/go.mod" && "$f" -nt "$TOOLS/go.sum" ]] || return 1
 	done
 }
@@ -48,9 +63,9 @@ build() {
 	command -v etcd >/dev/null || die "etcd not found in PATH; install it with: apt-get install etcd-server"
 
 	if up_to_date "$dir"; then
-		echo "controlplane: kube-apiserver and kubectl $ver are up to date in ${dir#"$ROOT"/}"
+		echo "controlplane: ${BINARIES[*]} $ver up to date in ${dir#"$ROOT"/}"
 	else
-		echo "controlplane: building kube-apiserver and kubectl $ver into ${dir#"$ROOT"/} (minutes when the Go build cache is cold)"
+		echo "controlplane: building ${BINARIES[*]} $ver into ${dir#"$ROOT"/} (minutes when the Go build cache is cold)"
 		mkdir -p "$dir"
 		# Without these the server reports v0.0.0-master, which kubectl cannot parse.
 		ldflags="-X k8s.io/component-base/version.gitVersion=$ver"
@@ -63,8 +78,8 @@ build() {
 		trap 'rm -rf "$tmp"' EXIT
 		start=$SECONDS
 		(cd "$TOOLS" && GOWORK=off GOFLAGS=-mod=readonly "$GO" build -trimpath -ldflags "$ldflags" -o "$tmp/" \
-			k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
-		mv -f "$tmp/kube-apiserver" "$tmp/kubectl" "$dir/"
+			"${BINARIES[@]/#/k8s.io/kubernetes/cmd/}")
+		(cd "$tmp" && mv -f "${BINARIES[@]}" "$dir/")
 		rm -rf "$tmp"
 		trap - EXIT
 		echo "controlplane: built in $((SECONDS - start)) s: $("$dir/kube-apiserver" --version)"
@@ -75,5 +90,5 @@ build() {
 case "${1:-}" in
 build) build ;;
 dir) echo "$ROOT/.cache/controlplane/$(version)" ;;
-*) echo "usage: $0 build|dir" >&2; exit 2 ;;
+*) echo "usage: $0 build|dir [oldest]" >&2; exit 2 ;;
 esac

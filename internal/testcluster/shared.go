@@ -13,12 +13,19 @@ import (
 	"time"
 )
 
-var shared struct {
+// sharedCluster is a cluster started on first use and stopped by Main.
+type sharedCluster struct {
+	opts    Options
 	once    sync.Once
 	mu      sync.Mutex
 	cluster *Cluster
 	err     error
 }
+
+var (
+	shared       = &sharedCluster{}
+	sharedOldest = &sharedCluster{opts: Options{Oldest: true}}
+)
 
 var mainRunning atomic.Bool
 
@@ -60,29 +67,42 @@ func Main(m *testing.M) int {
 // start failure fails the test, and every later test that asks.
 func Shared(tb testing.TB) *Cluster {
 	tb.Helper()
+	return shared.get(tb, "the shared cluster")
+}
+
+// SharedOldest is Shared for a second cluster, of kube-apiserver
+// OldestKubernetesVersion (Options.Oldest), with its own etcd and ports: a
+// test can use both at once. It skips and fails like Shared.
+func SharedOldest(tb testing.TB) *Cluster {
+	tb.Helper()
+	return sharedOldest.get(tb, "the shared cluster of the oldest release")
+}
+
+func (s *sharedCluster) get(tb testing.TB, what string) *Cluster {
+	tb.Helper()
 	if testing.Short() {
 		tb.Skip("testcluster: skipped in -short mode (needs a real kube-apiserver)")
 	}
 	if !mainRunning.Load() {
 		tb.Fatal("testcluster: Shared needs `func TestMain(m *testing.M) { os.Exit(testcluster.Main(m)) }` in this package, which stops the cluster")
 	}
-	shared.once.Do(func() {
+	s.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		start := time.Now()
-		c, err := Start(ctx, Options{})
-		shared.mu.Lock()
-		shared.cluster, shared.err = c, err
-		shared.mu.Unlock()
+		c, err := Start(ctx, s.opts)
+		s.mu.Lock()
+		s.cluster, s.err = c, err
+		s.mu.Unlock()
 		if err == nil {
-			tb.Logf("testcluster: kube-apiserver %s at %s, started in %s", KubernetesVersion, c.Host(), time.Since(start).Round(time.Millisecond))
+			tb.Logf("testcluster: kube-apiserver %s at %s, started in %s", c.Version(), c.Host(), time.Since(start).Round(time.Millisecond))
 		}
 	})
-	shared.mu.Lock()
-	c, err := shared.cluster, shared.err
-	shared.mu.Unlock()
+	s.mu.Lock()
+	c, err := s.cluster, s.err
+	s.mu.Unlock()
 	if err != nil {
-		startFailed(tb, "the shared cluster", err)
+		startFailed(tb, what, err)
 	}
 	return c
 }
@@ -101,7 +121,7 @@ func New(tb testing.TB, opts Options) *Cluster {
 	if err != nil {
 		startFailed(tb, "a cluster", err)
 	}
-	tb.Logf("testcluster: kube-apiserver %s at %s, started in %s", KubernetesVersion, c.Host(), time.Since(start).Round(time.Millisecond))
+	tb.Logf("testcluster: kube-apiserver %s at %s, started in %s", c.Version(), c.Host(), time.Since(start).Round(time.Millisecond))
 	tb.Cleanup(c.Stop)
 	return c
 }

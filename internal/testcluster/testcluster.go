@@ -9,6 +9,12 @@
 // (apt-get install etcd-server) next to them. $KUBECTL_LSP_CONTROLPLANE_DIR
 // overrides that directory.
 //
+// A second control plane, kube-apiserver OldestKubernetesVersion (the oldest
+// release --kubernetes-version accepts), is built by the same command into
+// .cache/controlplane/<OldestKubernetesVersion>/ ($KUBECTL_LSP_CONTROLPLANE_OLDEST_DIR
+// overrides it). SharedOldest, or Options.Oldest, starts it with its own etcd,
+// data directory and ports, beside the first.
+//
 // Most tests want one cluster per test binary:
 //
 //	func TestMain(m *testing.M) { os.Exit(testcluster.Main(m)) }
@@ -59,6 +65,10 @@ import (
 const (
 	// KubernetesVersion is the version of the binaries the package looks for.
 	KubernetesVersion = "v1.37.2"
+	// OldestKubernetesVersion is the version of the second control plane's
+	// kube-apiserver: the latest patch of the oldest release the product
+	// supports (schema/builtin embeds the same).
+	OldestKubernetesVersion = "v1.34.4"
 
 	// AdminUser is in group system:masters (Config).
 	AdminUser = "admin"
@@ -68,10 +78,12 @@ const (
 
 	// EnvBinDir overrides where the binaries are looked up.
 	EnvBinDir = "KUBECTL_LSP_CONTROLPLANE_DIR"
+	// EnvOldestBinDir overrides where the oldest release's binaries are looked up.
+	EnvOldestBinDir = "KUBECTL_LSP_CONTROLPLANE_OLDEST_DIR"
 	// EnvRequire makes Shared fail instead of skip when the binaries are missing.
 	EnvRequire = "KUBECTL_LSP_REQUIRE_CLUSTER"
 
-	// BuildCommand builds the binaries.
+	// BuildCommand builds the binaries, both releases.
 	BuildCommand = "make controlplane"
 
 	defaultStartTimeout = 60 * time.Second
@@ -87,6 +99,10 @@ type Options struct {
 	// BinDir holds etcd, kube-apiserver and (optionally) kubectl. Default:
 	// $KUBECTL_LSP_CONTROLPLANE_DIR, else <repo root>/.cache/controlplane/<KubernetesVersion>.
 	BinDir string
+	// Oldest starts kube-apiserver OldestKubernetesVersion instead: BinDir
+	// then defaults to $KUBECTL_LSP_CONTROLPLANE_OLDEST_DIR, else
+	// <repo root>/.cache/controlplane/<OldestKubernetesVersion>.
+	Oldest bool
 	// APIServerFlags are appended to the kube-apiserver command line (a
 	// later flag overrides an earlier one), e.g. "--feature-gates=...".
 	APIServerFlags []string
@@ -124,7 +140,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if opts.StartTimeout <= 0 {
 		opts.StartTimeout = defaultStartTimeout
 	}
-	binDir, err := findBinDir(opts.BinDir)
+	binDir, err := findBinDir(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -390,6 +406,17 @@ func (c *Cluster) Kubectl() string {
 	return p
 }
 
+// Version is the kube-apiserver's release (KubernetesVersion or
+// OldestKubernetesVersion).
+func (c *Cluster) Version() string { return c.opts.version() }
+
+func (o Options) version() string {
+	if o.Oldest {
+		return OldestKubernetesVersion
+	}
+	return KubernetesVersion
+}
+
 // Dir is the cluster's temp dir (logs: etcd.log, kube-apiserver.log).
 func (c *Cluster) Dir() string { return c.dir }
 
@@ -515,17 +542,21 @@ func freePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
-// findBinDir returns the directory holding kube-apiserver.
-func findBinDir(dir string) (string, error) {
+// findBinDir returns the directory holding the kube-apiserver opts ask for.
+func findBinDir(opts Options) (string, error) {
+	dir, env := opts.BinDir, EnvBinDir
+	if opts.Oldest {
+		env = EnvOldestBinDir
+	}
 	if dir == "" {
-		dir = os.Getenv(EnvBinDir)
+		dir = os.Getenv(env)
 	}
 	if dir == "" {
 		root, err := repoRoot()
 		if err != nil {
-			return "", fmt.Errorf("testcluster: %w: %v; run `%s` or set $%s", ErrBinariesMissing, err, BuildCommand, EnvBinDir)
+			return "", fmt.Errorf("testcluster: %w: %v; run `%s` or set $%s", ErrBinariesMissing, err, BuildCommand, env)
 		}
-		dir = filepath.Join(root, ".cache", "controlplane", KubernetesVersion)
+		dir = filepath.Join(root, ".cache", "controlplane", opts.version())
 	}
 	if _, err := os.Stat(filepath.Join(dir, "kube-apiserver")); err != nil {
 		return "", fmt.Errorf("testcluster: %w: no kube-apiserver in %s; build it with `%s`", ErrBinariesMissing, dir, BuildCommand)

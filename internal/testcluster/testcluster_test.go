@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/testcluster"
@@ -342,5 +343,35 @@ func TestRestartAndKubeconfig(t *testing.T) {
 	}
 	if err := c.StartAPIServer(ctx(t)); err == nil {
 		t.Error("StartAPIServer after Stop succeeded")
+	}
+}
+
+// TestOldestBesideShared runs the oldest release's control plane next to the shared one:
+// each answers on its own port with its own version, and each judges objects by itself.
+func TestOldestBesideShared(t *testing.T) {
+	newest, oldest := testcluster.Shared(t), testcluster.SharedOldest(t)
+	if newest.Host() == oldest.Host() {
+		t.Fatalf("both clusters at %s", newest.Host())
+	}
+	for _, tc := range []struct {
+		c    *testcluster.Cluster
+		want string
+	}{{newest, testcluster.KubernetesVersion}, {oldest, testcluster.OldestKubernetesVersion}} {
+		dc, err := discovery.NewDiscoveryClientForConfig(tc.c.Config())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := dc.ServerVersion()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.GitVersion != tc.want || tc.c.Version() != tc.want {
+			t.Errorf("%s: server says %s, Version() %s; want %s", tc.c.Host(), v.GitVersion, tc.c.Version(), tc.want)
+		}
+		if _, err := tc.c.DryRunCreate(ctx(t), deploy("3", "")); err != nil {
+			t.Errorf("%s: valid Deployment rejected: %v", tc.want, err)
+		}
+		_, err = tc.c.DryRunCreate(ctx(t), deploy("-1", ""))
+		statusError(t, err, "spec.replicas")
 	}
 }

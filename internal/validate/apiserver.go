@@ -200,12 +200,14 @@ var customCodes = []string{CodeRequired, CodeEnum, CodeFormat, CodeRange, CodeLe
 // customProgram) the way the apiextensions-apiserver's custom-resource strategy does: its
 // OpenAPI schema validator, the list-type invariants and the rules of embedded resources. The walker keeps what decoding
 // and pruning give (unknown fields, types, duplicate keys) and CEL; the rest of its
-// schema-level errors give way.
-func judgeCustom(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prog *celProgram, obj map[string]any, prefix string, out []Finding) []Finding {
-	if prog.schema == nil {
+// schema-level errors give way. minor is the release whose rules apply where they changed
+// (see celProgram.schemaFor).
+func judgeCustom(ctx context.Context, doc *yamlpos.Document, root *yaml.Node, gvk schema.GVK, prog *celProgram, obj map[string]any, minor int, prefix string, out []Finding) []Finding {
+	sv := prog.schemaFor(minor)
+	if sv == nil {
 		return out
 	}
-	errs := apiservervalidation.ValidateCustomResource(nil, obj, prog.schema)
+	errs := apiservervalidation.ValidateCustomResource(nil, obj, sv)
 	errs = append(errs, structurallisttype.ValidateListSetsAndMaps(nil, prog.structural, obj)...)
 	// Embedded resources (x-kubernetes-embedded-resource): their apiVersion, kind and metadata.
 	errs = append(errs, schemaobjectmeta.Validate(ctx, nil, obj, prog.structural, false)...)

@@ -41,16 +41,92 @@ func TestMain(m *testing.M) { os.Exit(testcluster.Main(m)) }
 func TestAgainstAPIServer(t *testing.T) {
 	c := testcluster.Shared(t)
 	ctx := context.Background()
-	files, _ := filepath.Glob("testdata/*.yaml")
-	json, _ := filepath.Glob("testdata/*.json")
-	files = append(files, json...)
-	sort.Strings(files)
-
 	eng, err := engine.New(engine.Options{KubernetesVersion: "1.37"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// CRDs first, for us and for the apiserver.
+	var total, agree int
+	confirmedWarnings := map[string]int{}
+	exercised := map[string]bool{}
+	codes := map[string]bool{}
+	eachFixtureDocument(t, ctx, eng, c, func(fd fixtureDocument) {
+		if fd.crdErr != nil {
+			t.Fatalf("installing the CRD in %s: %v", fd.file.Name, fd.crdErr)
+		}
+		r, d := fd.result, fd.doc
+		total++
+		ours := r.Status == validate.Invalid
+		theirs := fd.serverErr != nil
+		var errCodes []string
+		for _, f := range r.Findings {
+			if f.Severity == validate.Error {
+				errCodes = append(errCodes, f.Code)
+				codes[f.Code] = true
+			}
+		}
+		for _, f := range r.Findings {
+			if f.Code != validate.CodeNamespaceScope {
+				continue
+			}
+			line, _ := fd.file.Mapper.OffsetLineChar(f.Range.Start)
+			if ns, err := storedNamespace(ctx, c, d, f.Field); err != nil || ns != "" {
+				t.Errorf("%s:%d: we warn %q; the apiserver stores namespace %q (error: %v)", fd.file.Name, line, f.Message, ns, err)
+			} else {
+				confirmedWarnings[f.Code]++
+			}
+		}
+		if ours == theirs {
+			agree++
+			if theirs {
+				for _, code := range errCodes {
+					exercised[code] = true
+				}
+			}
+			return
+		}
+		t.Errorf("%s: we say %s %v, the apiserver says %v", fd, r.Status, errCodes, describeServer(fd.serverErr))
+	})
+	t.Logf("%d documents sent to the apiserver; %d verdicts agree", total, agree)
+	if total < 100 {
+		t.Errorf("only %d documents in the differential fixtures; want at least 100", total)
+	}
+	for code := range codes {
+		if !exercised[code] {
+			t.Errorf("finding code %q is never confirmed by a document the apiserver rejects", code)
+		}
+	}
+	t.Logf("warnings confirmed by the apiserver: %v", confirmedWarnings)
+	if confirmedWarnings[validate.CodeNamespaceScope] == 0 {
+		t.Errorf("no %s warning of the fixtures was checked against the apiserver", validate.CodeNamespaceScope)
+	}
+}
+
+// fixtureDocument is a document of the fixtures, our verdict on it and the apiserver's
+// answer; or, with crdErr, a CRD we find valid that the apiserver refused to install.
+type fixtureDocument struct {
+	file      *yamlpos.File
+	doc       *yamlpos.Document
+	result    validate.Result
+	serverErr error
+	crdErr    error
+}
+
+func (fd fixtureDocument) String() string {
+	line, _ := fd.file.Mapper.OffsetLineChar(fd.doc.Start)
+	return fmt.Sprintf("%s:%d (document %d, %s %s)", fd.file.Name, line, fd.doc.Index, fd.result.Kind, fd.result.Name)
+}
+
+// eachFixtureDocument judges every document of the fixtures (testdata/*.yaml and *.json)
+// with eng and with c (server-side dry-run create, strict field validation; a List item
+// by item) and passes both verdicts to fn. The CRDs go first, for both: those eng finds
+// valid are installed in c (one c refuses is passed to fn with crdErr). Documents eng
+// skips, and those marked "# differential: skip (why)", are left out.
+func eachFixtureDocument(t *testing.T, ctx context.Context, eng *engine.Engine, c *testcluster.Cluster, fn func(fixtureDocument)) {
+	t.Helper()
+	files, _ := filepath.Glob("testdata/*.yaml")
+	json, _ := filepath.Glob("testdata/*.json")
+	files = append(files, json...)
+	sort.Strings(files)
 	for _, name := range files {
 		data, _ := os.ReadFile(name)
 		f := yamlpos.Split(name, data)
@@ -59,11 +135,13 @@ func TestAgainstAPIServer(t *testing.T) {
 			if kind, _ := topScalar(d, "kind"); kind != "CustomResourceDefinition" {
 				continue
 			}
-			if r := eng.ValidateDocument(ctx, d); r.Status != validate.Valid {
+			r := eng.ValidateDocument(ctx, d)
+			if r.Status != validate.Valid {
 				continue // an invalid CRD is compared below like any document
 			}
 			if err := c.Apply(ctx, d.Text()); err != nil {
-				t.Fatalf("installing the CRD in %s: %v", name, err)
+				fn(fixtureDocument{file: f, doc: d, result: r, crdErr: err})
+				continue
 			}
 			group, _ := scalarAt(d, "spec", "group")
 			kind, _ := scalarAt(d, "spec", "names", "kind")
@@ -76,11 +154,6 @@ func TestAgainstAPIServer(t *testing.T) {
 	if err := c.EnsureNamespace(ctx, "default"); err != nil {
 		t.Fatal(err)
 	}
-
-	var total, agree int
-	confirmedWarnings := map[string]int{}
-	exercised := map[string]bool{}
-	codes := map[string]bool{}
 	for _, name := range files {
 		data, _ := os.ReadFile(name)
 		f := yamlpos.Split(name, data)
@@ -95,53 +168,8 @@ func TestAgainstAPIServer(t *testing.T) {
 			if ns := r.Namespace; ns != "" && len(ns) < 64 && strings.ToLower(ns) == ns && !strings.Contains(ns, "_") && !hasCode(r, validate.CodeNamespaceScope) {
 				_ = c.EnsureNamespace(ctx, ns)
 			}
-			total++
-			serverErr := dryRun(ctx, c, d)
-			ours := r.Status == validate.Invalid
-			theirs := serverErr != nil
-			var errCodes []string
-			for _, fd := range r.Findings {
-				if fd.Severity == validate.Error {
-					errCodes = append(errCodes, fd.Code)
-					codes[fd.Code] = true
-				}
-			}
-			for _, fd := range r.Findings {
-				if fd.Code != validate.CodeNamespaceScope {
-					continue
-				}
-				line, _ := f.Mapper.OffsetLineChar(fd.Range.Start)
-				if ns, err := storedNamespace(ctx, c, d, fd.Field); err != nil || ns != "" {
-					t.Errorf("%s:%d: we warn %q; the apiserver stores namespace %q (error: %v)", name, line, fd.Message, ns, err)
-				} else {
-					confirmedWarnings[fd.Code]++
-				}
-			}
-			if ours == theirs {
-				agree++
-				if theirs {
-					for _, code := range errCodes {
-						exercised[code] = true
-					}
-				}
-				continue
-			}
-			line, _ := f.Mapper.OffsetLineChar(d.Start)
-			t.Errorf("%s:%d (document %d, %s %s): we say %s %v, the apiserver says %v", name, line, d.Index, r.Kind, r.Name, r.Status, errCodes, describeServer(serverErr))
+			fn(fixtureDocument{file: f, doc: d, result: r, serverErr: dryRun(ctx, c, d)})
 		}
-	}
-	t.Logf("%d documents sent to the apiserver; %d verdicts agree", total, agree)
-	if total < 100 {
-		t.Errorf("only %d documents in the differential fixtures; want at least 100", total)
-	}
-	for code := range codes {
-		if !exercised[code] {
-			t.Errorf("finding code %q is never confirmed by a document the apiserver rejects", code)
-		}
-	}
-	t.Logf("warnings confirmed by the apiserver: %v", confirmedWarnings)
-	if confirmedWarnings[validate.CodeNamespaceScope] == 0 {
-		t.Errorf("no %s warning of the fixtures was checked against the apiserver", validate.CodeNamespaceScope)
 	}
 }
 
@@ -277,10 +305,62 @@ func TestMinimalObjectsAgainstAPIServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tested, gaps := 0, 0
+	eachMinimalObject(t, ctx, eng, c, func(o minimalObject) {
+		gvk, r, serverErr := o.gvk, o.result, o.serverErr
+		if !o.served == schema.ServedByDefault(gvk.Version) {
+			t.Errorf("%s: served by the default apiserver: %v; schema.ServedByDefault says %v", gvk.APIVersion(), o.served, schema.ServedByDefault(gvk.Version))
+		}
+		if !o.served {
+			return // a group-version this apiserver does not serve by default
+		}
+		tested++
+		if r.Status == validate.Invalid {
+			if serverErr == nil {
+				t.Errorf("%s: we report %v, the apiserver accepts it", gvk, r.Findings)
+				return
+			}
+			samePath := false
+			for _, fd := range r.Findings {
+				if fd.Severity == validate.Error && strings.Contains(serverErr.Error(), fd.Field) {
+					samePath = true
+				}
+			}
+			if !samePath {
+				t.Logf("%s: both reject it, for other fields: we report %s; the apiserver says %v", gvk, r.Findings[0].Message, serverErr)
+			}
+			return
+		}
+		if serverErr != nil {
+			gaps++
+			t.Logf("%s: beyond the schema: %v", gvk, serverErr)
+		}
+	})
+	t.Logf("%d kinds tested; %d rejected by the apiserver for reasons beyond the schema", tested, gaps)
+	if tested < 40 {
+		t.Errorf("only %d kinds could be tested", tested)
+	}
+}
+
+// minimalObject is an object of one kind with nothing but apiVersion, kind and a name,
+// our verdict on it, and the apiserver's answer (served false: the apiserver does not
+// serve the kind).
+type minimalObject struct {
+	gvk       schema.GVK
+	text      []byte
+	result    validate.Result
+	served    bool
+	serverErr error
+}
+
+// eachMinimalObject makes, for every kind eng's embedded schemas describe that can be
+// created, a minimal object (in namespace default if the kind is namespaced), judges it
+// with eng and with c, and passes both verdicts to fn.
+func eachMinimalObject(t *testing.T, ctx context.Context, eng *engine.Engine, c *testcluster.Cluster, fn func(minimalObject)) {
+	t.Helper()
 	if err := c.EnsureNamespace(ctx, "default"); err != nil {
 		t.Fatal(err)
 	}
-	tested, gaps := 0, 0
 	for _, k := range eng.Builtin().Kinds() {
 		gvk := k.GVK
 		typ, err := eng.Builtin().Lookup(gvk)
@@ -295,37 +375,7 @@ func TestMinimalObjectsAgainstAPIServer(t *testing.T) {
 		r := eng.ValidateFiles(ctx, []*yamlpos.File{f}, nil)[0][0]
 		_, serverErr := c.DryRunCreate(ctx, []byte(doc))
 		notServed := serverErr != nil && (strings.Contains(serverErr.Error(), "no matches for kind") || apierrors.IsNotFound(serverErr) || strings.Contains(serverErr.Error(), "the server could not find the requested resource"))
-		if notServed == schema.ServedByDefault(gvk.Version) {
-			t.Errorf("%s: served by the default apiserver: %v; schema.ServedByDefault says %v", gvk.APIVersion(), !notServed, schema.ServedByDefault(gvk.Version))
-		}
-		if notServed {
-			continue // a group-version this apiserver does not serve by default
-		}
-		tested++
-		if r.Status == validate.Invalid {
-			if serverErr == nil {
-				t.Errorf("%s: we report %v, the apiserver accepts it", gvk, r.Findings)
-				continue
-			}
-			samePath := false
-			for _, fd := range r.Findings {
-				if fd.Severity == validate.Error && strings.Contains(serverErr.Error(), fd.Field) {
-					samePath = true
-				}
-			}
-			if !samePath {
-				t.Logf("%s: both reject it, for other fields: we report %s; the apiserver says %v", gvk, r.Findings[0].Message, serverErr)
-			}
-			continue
-		}
-		if serverErr != nil {
-			gaps++
-			t.Logf("%s: beyond the schema: %v", gvk, serverErr)
-		}
-	}
-	t.Logf("%d kinds tested; %d rejected by the apiserver for reasons beyond the schema", tested, gaps)
-	if tested < 40 {
-		t.Errorf("only %d kinds could be tested", tested)
+		fn(minimalObject{gvk: gvk, text: []byte(doc), result: r, served: !notServed, serverErr: serverErr})
 	}
 }
 

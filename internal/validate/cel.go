@@ -15,6 +15,8 @@ import (
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
+	"k8s.io/apiserver/pkg/cel/environment"
+	"k8s.io/kube-openapi/pkg/validation/spec"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
@@ -26,6 +28,48 @@ type celProgram struct {
 	validator  *cel.Validator
 	// schema is the apiextensions-apiserver's OpenAPI validator of the version's schema.
 	schema apiservervalidation.SchemaValidator
+	// schemaBeforeNumericFormats is the same validator as releases before
+	// numericFormatsMinor build it (see schemaFor).
+	schemaBeforeNumericFormats apiservervalidation.SchemaValidator
+}
+
+// numericFormatsMinor is the release from which the apiserver keeps the formats of integer
+// and number schemas (int32, int64, float, double) and checks values, minimum and maximum
+// against them ("Maximum boundary value must be of type integer with format int32"). Before
+// it, the apiserver dropped every format that is not one of its string formats and checked
+// none of that.
+const numericFormatsMinor = 36
+
+// schemaFor returns the schema validator of release 1.minor (0: the linked release).
+func (p *celProgram) schemaFor(minor int) apiservervalidation.SchemaValidator {
+	if minor > 0 && minor < numericFormatsMinor {
+		return p.schemaBeforeNumericFormats
+	}
+	return p.schema
+}
+
+// schemaValidators builds a CRD version's OpenAPI validator as the linked apiserver does,
+// and as releases before numericFormatsMinor do (the same one when the schema has no
+// format on an integer or a number). Both are nil when the schema does not convert: the
+// CRD document itself reports what is wrong with it.
+func schemaValidators(internal *apiextensions.JSONSchemaProps) (current, before apiservervalidation.SchemaValidator) {
+	current, _, err := apiservervalidation.NewSchemaValidator(internal)
+	if err != nil {
+		return nil, nil
+	}
+	strip := apiservervalidation.StripUnsupportedFormatsPostProcessorForVersion(environment.DefaultCompatibilityVersion())
+	numeric := false
+	old := &spec.Schema{}
+	err = apiservervalidation.ConvertJSONSchemaPropsWithPostProcess(internal, old, func(s *spec.Schema) error {
+		if len(s.Type) == 1 && (s.Type[0] == "integer" || s.Type[0] == "number") && s.Format != "" {
+			numeric, s.Format = true, ""
+		}
+		return strip(s)
+	})
+	if err != nil || !numeric {
+		return current, current
+	}
+	return current, apiservervalidation.NewSchemaValidatorFromOpenAPI(old)
 }
 
 // celTimeout bounds one object's CEL evaluation (on top of the apiserver's cost budget).
@@ -44,11 +88,8 @@ func compileCEL(v *schema.CRDVersion) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the schema is not structural: %w", err)
 	}
-	sv, _, err := apiservervalidation.NewSchemaValidator(&internal)
-	if err != nil {
-		sv = nil // the CRD document itself reports what is wrong with its schema
-	}
-	return &celProgram{structural: ss, validator: cel.NewValidator(ss, true, celconfig.PerCallLimit), schema: sv}, nil
+	current, before := schemaValidators(&internal)
+	return &celProgram{structural: ss, validator: cel.NewValidator(ss, true, celconfig.PerCallLimit), schema: current, schemaBeforeNumericFormats: before}, nil
 }
 
 // customProgram is a custom resource's compiled schema programs and the object as the

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/apiserver"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
@@ -101,7 +103,8 @@ func (w *walker) metadataChecks(root *yaml.Node, t *schema.Type, k8sMinor int) {
 		return n, k
 	}
 	if w.judged {
-		// The create path judges names, labels and annotations; only the warning is ours.
+		// The create path judges names, labels and annotations; only the warning is ours
+		// (and olderNameRule).
 		if ns, _ := get("namespace"); ns != nil && ns.Value != "" && !t.Namespaced {
 			w.namespaceScope(ns, t)
 		}
@@ -144,6 +147,37 @@ func (w *walker) metadataChecks(root *yaml.Node, t *schema.Type, k8sMinor int) {
 		w.annotations(yamlpos.Resolve(ann))
 	}
 }
+
+// olderNameRule reports, after the linked create path judged an object, a name (or
+// generateName) that it accepts and the release 1.k8sMinor rejects, where that release's
+// rule for the kind is stricter (a Service before 1.36: a DNS-1035 label, no leading
+// digit). A name both reject is the create path's to report.
+func (w *walker) olderNameRule(root *yaml.Node, gvk schema.GVK, k8sMinor int) {
+	if k8sMinor <= 0 {
+		return
+	}
+	older, linked := nameRuleFor(gvk, k8sMinor), nameRuleFor(gvk, linkedMinor())
+	for _, f := range []struct {
+		key    string
+		prefix bool
+	}{{"name", false}, {"generateName", true}} {
+		n, _, m := yamlpos.Lookup(root, yamlpos.Path{{Key: "metadata"}, {Key: f.key}})
+		if n = yamlpos.Resolve(n); m != 2 || yamlpos.KindOf(n) != yamlpos.String || n.Value == "" {
+			continue
+		}
+		if len(linked(n.Value, f.prefix)) == 0 {
+			w.nameErrors(n, "metadata."+f.key, older(n.Value, f.prefix))
+		}
+		return // the name wins over generateName
+	}
+}
+
+// linkedMinor is the minor release of the kube-apiserver linked in (37 for 1.37).
+var linkedMinor = sync.OnceValue(func() int {
+	_, minor, _ := strings.Cut(apiserver.Version(), ".")
+	n, _ := strconv.Atoi(minor)
+	return n
+})
 
 // namespaceScope warns about a namespace on a cluster-scoped kind. The apiserver clears
 // it before validating (whatever its value, existing or not), and says nothing: create,

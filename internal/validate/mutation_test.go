@@ -119,16 +119,48 @@ func apply(obj any, m mutation) any {
 func TestMutationsAgainstAPIServer(t *testing.T) {
 	c := testcluster.Shared(t)
 	ctx := context.Background()
-	if err := c.EnsureNamespace(ctx, "default"); err != nil {
-		t.Fatal(err)
-	}
 	eng, err := engine.New(engine.Options{KubernetesVersion: "1.37", SchemaSource: engine.SourceBuiltin})
 	if err != nil {
 		t.Fatal(err)
 	}
+	var tl tally
+	kinds, customs := eachVariant(t, ctx, eng, c, func(v variant) {
+		if differs := tl.compare(v.result, v.serverErr); differs != "" {
+			t.Errorf("%s: %s", v, differs)
+		}
+	})
+	t.Logf("%d variants of objects of %d kinds (%d custom resources) sent to the apiserver (%d invalid); %d verdicts agree; %d left out (admission, cluster state)", tl.total, kinds, customs, tl.rejected, tl.agree, tl.skipped)
+	if customs == 0 {
+		t.Error("no custom resource was mutated")
+	}
+	if tl.total < 500 || tl.rejected < 100 {
+		t.Errorf("only %d variants (%d invalid): the fixtures lost their valid built-in objects?", tl.total, tl.rejected)
+	}
+}
+
+// variant is one mutated object, our verdict on it and the apiserver's answer.
+type variant struct {
+	file, kind, name string
+	m                mutation
+	result           validate.Result
+	serverErr        error
+}
+
+func (v variant) String() string {
+	return fmt.Sprintf("%s %s/%s, %s", filepath.Base(v.file), v.kind, v.name, v.m)
+}
+
+// eachVariant installs the fixtures' CRDs (custom resources are mutated too), then, for
+// every object of the fixtures that eng finds valid and c accepts by itself, makes up to
+// 60 variants of it (mutations, spread over the whole object), judges each with eng and c,
+// and calls fn. It returns how many kinds and custom resources were mutated.
+func eachVariant(t *testing.T, ctx context.Context, eng *engine.Engine, c *testcluster.Cluster, fn func(variant)) (kinds, customs int) {
+	t.Helper()
+	if err := c.EnsureNamespace(ctx, "default"); err != nil {
+		t.Fatal(err)
+	}
 	files, _ := filepath.Glob("testdata/*.yaml")
 	sort.Strings(files)
-	// The fixtures' CRDs, for us and for the apiserver: custom resources are mutated too.
 	crds, _ := filepath.Glob("testdata/*.crd.yaml")
 	for _, name := range crds {
 		data, _ := os.ReadFile(name)
@@ -143,9 +175,7 @@ func TestMutationsAgainstAPIServer(t *testing.T) {
 		}
 	}
 	const perDocument = 60
-	var tl tally
-	var customs int
-	kinds := map[string]bool{}
+	seen := map[string]bool{}
 	for _, name := range files {
 		data, _ := os.ReadFile(name)
 		f := yamlpos.Split(name, data)
@@ -164,7 +194,7 @@ func TestMutationsAgainstAPIServer(t *testing.T) {
 			if _, err := c.DryRunCreate(ctx, d.Text()); err != nil {
 				continue // not valid on this apiserver by itself (cluster state)
 			}
-			kinds[r.Kind] = true
+			seen[r.Kind] = true
 			if custom {
 				customs++
 			}
@@ -188,20 +218,11 @@ func TestMutationsAgainstAPIServer(t *testing.T) {
 					t.Fatal(err)
 				}
 				_, serverErr := c.DryRunCreate(ctx, text)
-				mf := yamlpos.Split(name, text)
-				md := mf.Docs[0]
+				md := yamlpos.Split(name, text).Docs[0]
 				md.ParseDoc()
-				if differs := tl.compare(eng.ValidateDocument(ctx, md), serverErr); differs != "" {
-					t.Errorf("%s %s/%s, %s: %s", filepath.Base(name), r.Kind, r.Name, m, differs)
-				}
+				fn(variant{file: name, kind: r.Kind, name: r.Name, m: m, result: eng.ValidateDocument(ctx, md), serverErr: serverErr})
 			}
 		}
 	}
-	t.Logf("%d variants of objects of %d kinds (%d custom resources) sent to the apiserver (%d invalid); %d verdicts agree; %d left out (admission, cluster state)", tl.total, len(kinds), customs, tl.rejected, tl.agree, tl.skipped)
-	if customs == 0 {
-		t.Error("no custom resource was mutated")
-	}
-	if tl.total < 500 || tl.rejected < 100 {
-		t.Errorf("only %d variants (%d invalid): the fixtures lost their valid built-in objects?", tl.total, tl.rejected)
-	}
+	return len(seen), customs
 }

@@ -209,6 +209,8 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 			var judged bool
 			if w.out, judged = v.judgeBuiltin(ctx, doc, root, gvk, prefix, w.out); !judged {
 				w = walk(false) // the create path was not reached: our own checks, all of them
+			} else {
+				w.olderNameRule(root, gvk, v.KubernetesMinor)
 			}
 		}
 		if schema.IsCRD(apiVersion, kind) {
@@ -230,7 +232,7 @@ func (v *Validator) object(ctx context.Context, doc *yamlpos.Document, root *yam
 			w.cel(ctx, root, prog, obj)
 		}
 		if !v.SkipSchema {
-			w.out = judgeCustom(ctx, doc, root, t.GVK, prog, obj, prefix, w.out)
+			w.out = judgeCustom(ctx, doc, root, t.GVK, prog, obj, v.KubernetesMinor, prefix, w.out)
 		}
 	}
 	if gvk.Group == "" && gvk.Kind == "Secret" {

@@ -138,3 +138,95 @@ func TestManyErrorsInOneMap(t *testing.T) {
 		}
 	}
 }
+
+// TestNumericFormatsFollowTheRelease checks the one create-time rule of custom resources
+// that follows --kubernetes-version instead of the linked release: a format on an integer
+// or a number (int32, float) is checked from 1.36 on, and dropped before (see
+// testdata/asns.crd.yaml; both verdicts are confirmed by the differential tests).
+func TestNumericFormatsFollowTheRelease(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		invalid []string
+	}{
+		{"1.34", []string{"too-many-hops"}},
+		{"1.35", []string{"too-many-hops"}},
+		{"1.36", []string{"private-asn", "float-weight", "too-many-hops"}},
+		{"1.37", []string{"private-asn", "float-weight", "too-many-hops"}},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			eng, err := engine.New(engine.Options{KubernetesVersion: tc.version, SchemaSource: engine.SourceBuiltin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := eng.LoadCRDPaths([]string{"testdata/asns.crd.yaml"}); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile("testdata/asns.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := yamlpos.Split("asns.yaml", data)
+			var invalid []string
+			for _, r := range eng.ValidateFiles(context.Background(), []*yamlpos.File{f}, nil)[0] {
+				if r.Status == validate.Invalid {
+					invalid = append(invalid, r.Name)
+				}
+			}
+			if fmt.Sprint(invalid) != fmt.Sprint(tc.invalid) {
+				t.Errorf("invalid: %v; want %v", invalid, tc.invalid)
+			}
+		})
+	}
+}
+
+// TestServiceNamesFollowTheRelease checks that the older, stricter Service name rule
+// (a DNS-1035 label: no leading digit, before 1.36) applies with --kubernetes-version of
+// such a release, though the linked create path accepts the name, and that a name both
+// reject is reported once.
+func TestServiceNamesFollowTheRelease(t *testing.T) {
+	const docs = `apiVersion: v1
+kind: Service
+metadata: {name: 9svc}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {generateName: 9svc-}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: 9Svc}
+spec: {ports: [{port: 80}]}
+`
+	for _, tc := range []struct {
+		version string
+		errors  []int // per document
+	}{
+		{"1.34", []int{1, 1, 1}},
+		{"1.35", []int{1, 1, 1}},
+		{"1.36", []int{0, 0, 1}},
+		{"1.37", []int{0, 0, 1}},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			eng, err := engine.New(engine.Options{KubernetesVersion: tc.version, SchemaSource: engine.SourceBuiltin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := yamlpos.Split("services.yaml", []byte(docs))
+			var got []int
+			for _, r := range eng.ValidateFiles(context.Background(), []*yamlpos.File{f}, nil)[0] {
+				n := 0
+				for _, fd := range r.Findings {
+					if fd.Severity == validate.Error {
+						n++
+					}
+				}
+				got = append(got, n)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.errors) {
+				t.Errorf("errors per document: %v; want %v", got, tc.errors)
+			}
+		})
+	}
+}
