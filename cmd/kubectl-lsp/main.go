@@ -14,7 +14,7 @@ import (
 )
 
 func main() {
-	quietinit.Done()
+	cli.EndStartupPause = quietinit.Done
 	cmd := cli.NewRootCommand(genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
 	err := cmd.Execute()
 	if err != nil {

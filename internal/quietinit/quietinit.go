@@ -4,9 +4,11 @@
 // process, and with the collector's default 4 MB starting goal it runs several cycles
 // over that heap before main, for nothing to free.
 //
-// Import it for its side effect, first among main's imports: it depends on nothing but
-// the runtime, so it is initialised ahead of the heavy packages, and it pauses the
-// collector until main calls Done.
+// Import it first among main's imports: it depends on little but the runtime, so it is
+// initialised ahead of the heavy packages (internal/layers checks that the heap is still
+// under the collector's first goal then), and it pauses the collector until Done. The
+// commands call Done before they run (validate instead picks settings for its run's
+// size).
 package quietinit
 
 import "runtime/debug"
@@ -15,8 +17,8 @@ import "runtime/debug"
 // or 100.
 var percent = debug.SetGCPercent(-1)
 
-// Done gives the collector back its setting (GOGC from the environment, or 100). main
-// calls it first thing; calling it again does nothing more.
+// Done gives the collector back its setting (GOGC from the environment, or 100).
+// Calling it again does nothing more.
 func Done() {
 	debug.SetGCPercent(percent)
 }
