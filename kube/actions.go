@@ -407,7 +407,7 @@ func (c *Client) Delete(ctx context.Context, obj *unstructured.Unstructured, sou
 			out.Err = err
 			return out
 		}
-		out.Message = out.Ref.Quoted() + " deleted" + dryRunSuffix(opts.DryRun)
+		out.Message = deletedMessage(info, opts)
 		return out
 	}
 	del := &metav1.DeleteOptions{PropagationPolicy: &policy}
@@ -430,8 +430,21 @@ func (c *Client) Delete(ctx context.Context, obj *unstructured.Unstructured, sou
 			return out
 		}
 	}
-	out.Message = out.Ref.Quoted() + " deleted" + dryRunSuffix(opts.DryRun)
+	out.Message = deletedMessage(info, opts)
 	return out
+}
+
+// deletedMessage is kubectl delete's line: `configmap "web" deleted from prod namespace`,
+// "force deleted" with a grace period of 0, the dry-run noted.
+func deletedMessage(info *resource.Info, opts DeleteOptions) string {
+	op := "deleted"
+	if opts.GracePeriod == 0 {
+		op = "force deleted"
+	}
+	if info.Namespaced() {
+		op += " from " + info.Namespace + " namespace"
+	}
+	return refOf(info).Quoted() + " " + op + dryRunSuffix(opts.DryRun)
 }
 
 // waitGone polls until the object (that uid) is gone.

@@ -269,7 +269,7 @@ func TestDelete(t *testing.T) {
 	}
 	for _, dry := range []string{kube.DryRunClient, kube.DryRunServer} {
 		outs, err := cl.DeleteAll(ctx, objs, "app.yaml", kube.DeleteOptions{DryRun: dry, GracePeriod: -1})
-		if err != nil || outs[0].Message != `configmap "settings" deleted (`+map[string]string{"client": "dry run", "server": "server dry run"}[dry]+")" {
+		if err != nil || outs[0].Message != `configmap "settings" deleted from act-del namespace (`+map[string]string{"client": "dry run", "server": "server dry run"}[dry]+")" {
 			t.Fatalf("delete --dry-run=%s: %v %q", dry, err, messages(outs))
 		}
 	}
@@ -277,7 +277,7 @@ func TestDelete(t *testing.T) {
 		t.Fatalf("a dry-run deleted the ConfigMap: %+v %v", d, err)
 	}
 	outs, err := cl.DeleteAll(ctx, objs, "app.yaml", kube.DeleteOptions{GracePeriod: -1, Wait: 30 * time.Second})
-	want := []string{`configmap "settings" deleted`, `deployment.apps "web" deleted`, `service "web" deleted`}
+	want := []string{`configmap "settings" deleted from act-del namespace`, `deployment.apps "web" deleted from act-del namespace`, `service "web" deleted from act-del namespace`}
 	if err != nil || !slices.Equal(messages(outs), want) {
 		t.Fatalf("delete: %v %q", err, messages(outs))
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -69,12 +70,34 @@ func (s *Server) target2(u protocol.DocumentURI, index *int) (*actionTarget, err
 	if v.cluster == nil || v.eng == nil {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "no cluster: set a kubeconfig context (or the context setting) and a schema source other than builtin")
 	}
+	if engine.IsKustomizationFile(snap.doc.name) {
+		return kustomizationTarget(snap, v, index)
+	}
 	snap.parse()
 	objs, err := engine.Objects(snap.file, index)
 	if err != nil {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
 	}
 	return &actionTarget{view: v, conn: v.cluster, snap: snap, objs: objs, source: snap.doc.name}, nil
+}
+
+// kustomizationTarget is every object the kustomization of a kustomization file renders,
+// from the files on disk as kubectl apply -k reads them. A kustomization is acted on
+// whole: a resource index is refused.
+func kustomizationTarget(snap *snapshot, v view, index *int) (*actionTarget, error) {
+	if index != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "a kustomization is acted on whole: leave out the resource index or position")
+	}
+	dir := filepath.Dir(snap.doc.name)
+	k, err := engine.Kustomize(context.Background(), dir)
+	if err != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
+	}
+	objs, err := k.Objects()
+	if err != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, err.Error())
+	}
+	return &actionTarget{view: v, conn: v.cluster, snap: snap, objs: objs, source: dir}, nil
 }
 
 // describeTarget names the objects and where they go, for a confirmation.

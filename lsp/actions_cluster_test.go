@@ -215,7 +215,7 @@ func TestEditorActions(t *testing.T) {
 
 	user.set("Delete")
 	res = ActionResult{}
-	if err := h.execute(CommandDelete, &res, uri); err != nil || !slices.Equal(res.Messages, []string{`configmap "settings" deleted`}) {
+	if err := h.execute(CommandDelete, &res, uri); err != nil || !slices.Equal(res.Messages, []string{`configmap "settings" deleted from lsp-act namespace`}) {
 		t.Fatalf("delete: %+v %v", res, err)
 	}
 	asked, _ = user.lastAsked()

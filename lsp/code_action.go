@@ -8,6 +8,7 @@ import (
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"go.lsp.dev/protocol"
 )
 
@@ -26,12 +27,19 @@ func (s *Server) clusterCodeActions(snap *snapshot, v view, offset int) []protoc
 		return protocol.CodeAction{Title: title, Kind: protocol.Source,
 			Command: &protocol.Command{Title: title, Command: command, Arguments: []any{snap.doc.uri, o.Doc.Index}}}
 	}
-	return append([]protocol.CodeAction{
+	var live []protocol.CodeAction
+	if t, ok := engine.TargetAt(snap.file, offset); ok && t.Reference && engine.CanGet(t) {
+		pos := toRange(snap.file.Mapper, yamlpos.Range{Start: offset, End: offset}).Start
+		title := fmt.Sprintf("Show %s from %s (read-only)", conn.LiveKey(t), ctxName)
+		live = append(live, protocol.CodeAction{Title: title, Kind: protocol.Source,
+			Command: &protocol.Command{Title: title, Command: CommandShowLive, Arguments: []any{snap.doc.uri, pos}}})
+	}
+	return append(append(live,
 		action(fmt.Sprintf("Apply %s to %s", name, ctxName), CommandApply),
 		action(fmt.Sprintf("Diff %s against %s", name, ctxName), CommandDiff),
 		action(fmt.Sprintf("Dry-run %s on %s", name, ctxName), CommandDryRun),
 		action(fmt.Sprintf("Delete %s from %s", name, ctxName), CommandDelete),
-	}, s.pluginCodeActions(snap, v, o.Doc)...)
+	), s.pluginCodeActions(snap, v, o.Doc)...)
 }
 
 // actionCaps are the client capabilities that shape code actions.

@@ -55,10 +55,14 @@ func (s *Server) goRefreshDrift(doc *document) {
 }
 
 func (s *Server) refreshDrift(doc *document) {
+	if engine.IsKustomizationFile(doc.name) {
+		return // its lenses show no drift
+	}
 	t, err := s.target2(doc.uri, nil)
 	if err != nil {
 		return
 	}
+	s.prefetchLive(t.snap)
 	states := map[int]driftState{}
 	for _, o := range t.objs {
 		if s.baseCtx.Err() != nil {
@@ -117,6 +121,24 @@ func (s *Server) clusterLenses(r protocol.Range, u protocol.DocumentURI, d *yaml
 	}
 }
 
+// kustomizationLenses are the lenses of a kustomization file when a cluster is in use:
+// Apply, Diff, Dry-run and Delete of every object it renders, on its first line.
+func kustomizationLenses(snap *snapshot, v view) []protocol.CodeLens {
+	if v.cluster == nil {
+		return []protocol.CodeLens{}
+	}
+	snap.parse()
+	m := snap.file.Mapper
+	r := toRange(m, yamlpos.Range{Start: 0, End: m.LineEnd(1)})
+	var out []protocol.CodeLens
+	for _, l := range []struct{ title, command string }{
+		{"Apply", CommandApply}, {"Diff", CommandDiff}, {"Dry-run", CommandDryRun}, {"Delete", CommandDelete},
+	} {
+		out = append(out, protocol.CodeLens{Range: r, Command: &protocol.Command{Title: l.title, Command: l.command, Arguments: []any{snap.doc.uri}}})
+	}
+	return out
+}
+
 // CommandShowResource is the command of the resource code lenses without a cluster. The
 // server does not execute it (it is not among the commands it advertises): the lens is a
 // label, and clients or editor extensions may bind the command. Its arguments are the document URI
@@ -129,6 +151,9 @@ const CommandShowResource = "kubectl-lsp.showResource"
 func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error) {
 	snap, syms, v, err := s.symbols(raw)
 	out := []protocol.CodeLens{}
+	if err == nil && snap != nil && engine.IsKustomizationFile(snap.doc.name) {
+		return kustomizationLenses(snap, v), nil
+	}
 	if err != nil || snap == nil || !engine.IsManifest(snap.text) {
 		return out, err
 	}

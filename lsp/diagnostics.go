@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -70,6 +71,16 @@ func (s *Server) diagnose(ctx context.Context, snap *snapshot) {
 		if findings, ok = s.validateSnapshot(ctx, eng, gen, snap); !ok {
 			return
 		}
+	}
+	if engine.IsKustomizationFile(snap.doc.name) && settings.validate() && settings.included(snap.doc.name, root) {
+		snap.parse()
+		entries := engine.KustomizationFindings(snap.file, filepath.Dir(snap.doc.name))
+		if len(entries) == 0 {
+			if f := engine.KustomizeFinding(ctx, snap.file); f != nil && ctx.Err() == nil {
+				entries = append(entries, *f)
+			}
+		}
+		findings = append(findings, entries...)
 	}
 	s.mu.Lock()
 	if sf := snap.doc.server; sf != nil && sf.snap == snap {

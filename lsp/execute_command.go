@@ -33,6 +33,7 @@ var commandHandlers = []struct {
 	{CommandDelete, (*Server).executeAction},
 	{CommandRefreshDrift, (*Server).refreshDriftCommand},
 	{CommandRunPlugin, (*Server).executePlugin},
+	{CommandShowLive, (*Server).showLiveCommand},
 }
 
 // serverCommands are the commands' names.

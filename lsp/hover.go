@@ -20,7 +20,7 @@ func (s *Server) hover(ctx context.Context, raw json.RawMessage) (any, error) {
 	if !v.caps.markdownHover {
 		kind = protocol.PlainText
 	}
-	out := &protocol.Hover{Contents: protocol.MarkupContent{Kind: kind, Value: res.Markdown + s.referenceNote(snap, offset)}}
+	out := &protocol.Hover{Contents: protocol.MarkupContent{Kind: kind, Value: res.Markdown + s.referenceNote(snap, v, offset)}}
 	if res.Range.End > res.Range.Start {
 		r := toRange(snap.file.Mapper, res.Range)
 		out.Range = &r

@@ -214,14 +214,14 @@ func (s *Server) rename(ctx context.Context, raw json.RawMessage) (any, error) {
 
 // referenceNote says, for a hover on a reference, where the object it names is defined
 // in the workspace, or that it is not there.
-func (s *Server) referenceNote(snap *snapshot, offset int) string {
+func (s *Server) referenceNote(snap *snapshot, v view, offset int) string {
 	t, ok := engine.TargetAt(snap.file, offset)
 	if !ok || !t.Reference {
 		return ""
 	}
 	defs := s.index.Definitions(t.Key)
 	if len(defs) == 0 {
-		return "\n\n---\n\n" + t.Key.String() + ": not in the workspace"
+		return "\n\n---\n\n" + t.Key.String() + ": not in the workspace" + s.liveNote(v.cluster, t)
 	}
 	var b strings.Builder
 	b.WriteString("\n\n---\n\n" + t.Key.String() + ": defined in")
@@ -229,7 +229,7 @@ func (s *Server) referenceNote(snap *snapshot, offset int) string {
 		line, _ := l.File.Mapper.OffsetLineChar(l.Range.Start)
 		fmt.Fprintf(&b, " `%s:%d`", s.displayName(l.File.Name), line)
 	}
-	return b.String()
+	return b.String() + s.liveNote(v.cluster, t)
 }
 
 // displayName is a file's name relative to the workspace folder when it is inside.
@@ -243,28 +243,48 @@ func (s *Server) displayName(name string) string {
 }
 
 // documentLink answers textDocument/documentLink: each reference whose object is in the
-// workspace links to its definition.
+// workspace links to its definition; else, with a cluster, to the live object once a
+// lookup found it.
 func (s *Server) documentLink(ctx context.Context, raw json.RawMessage) (any, error) {
 	var p protocol.DocumentLinkParams
 	if err := decodeParams(raw, &p); err != nil {
 		return nil, err
 	}
 	out := []protocol.DocumentLink{}
-	snap, _ := s.opened(p.TextDocument.URI)
+	snap, v := s.opened(p.TextDocument.URI)
 	if snap == nil || !engine.IsManifest(snap.text) {
 		return out, nil
 	}
 	snap.parse()
 	for _, r := range engine.ReferencesIn(snap.file) {
+		rng := toRange(snap.file.Mapper, r.Range)
 		defs := s.index.Definitions(r.Target)
 		if len(defs) == 0 {
+			if link, ok := s.liveLink(v.cluster, r, rng); ok {
+				out = append(out, link)
+			}
 			continue
 		}
 		l := defs[0]
 		line, _ := l.File.Mapper.OffsetLineChar(l.Range.Start)
 		target := protocol.DocumentURI(fmt.Sprintf("%s#L%d", s.locationURI(l.File.Name), line))
-		out = append(out, protocol.DocumentLink{Range: toRange(snap.file.Mapper, r.Range), Target: target,
+		out = append(out, protocol.DocumentLink{Range: rng, Target: target,
 			Tooltip: fmt.Sprintf("%s: %s:%d", r.Target, s.displayName(l.File.Name), line)})
 	}
 	return out, nil
+}
+
+// liveLink links a reference to the live object it names, when a lookup found it (and
+// starts one when none did yet).
+func (s *Server) liveLink(conn *clusterConn, r engine.Reference, rng protocol.Range) (protocol.DocumentLink, bool) {
+	t := engine.Target{Key: r.Target, Reference: true, Unnamespaced: r.Unnamespaced}
+	if conn == nil || !engine.CanGet(t) {
+		return protocol.DocumentLink{}, false
+	}
+	e := s.livePeek(conn, conn.LiveKey(t))
+	if e.state != liveFound {
+		return protocol.DocumentLink{}, false
+	}
+	return protocol.DocumentLink{Range: rng, Target: protocol.DocumentURI(uri.File(e.file)),
+		Tooltip: fmt.Sprintf("%s in context %s (live, read-only)", e.key, conn.Context())}, true
 }

@@ -16,7 +16,8 @@ import (
 
 // TestNeovimPlugin drives a real headless Neovim with the editors/neovim plugin against
 // the real apiserver (test/nvim/plugin.lua): diagnostics, hover, a quick fix, :KubeApply,
-// :KubeDiff (the cluster on the left), :KubeContext and :KubeExplain in that context.
+// :KubeDiff (the cluster on the left), :KubePlugin, :KubeGet, :KubeContext and
+// :KubeExplain in that context.
 func TestNeovimPlugin(t *testing.T) {
 	nvim, err := exec.LookPath("nvim")
 	if err != nil {
@@ -46,7 +47,8 @@ func TestNeovimPlugin(t *testing.T) {
 	fixture := filepath.Join(dir, "app.yaml")
 	manifest := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: nvim-act\nspec:\n  replicas: \"2\"\n" +
 		"  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n" +
-		"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nvim-settings\n  namespace: nvim-act\ndata:\n  mode: fast\n"
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nvim-settings\n  namespace: nvim-act\ndata:\n  mode: fast\n" +
+		"---\napiVersion: v1\nkind: Pod\nmetadata: {name: reader, namespace: nvim-act}\nspec:\n  containers:\n  - {name: c, image: x, envFrom: [{configMapRef: {name: nvim-settings}}]}\n"
 	if err := os.WriteFile(fixture, []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +56,12 @@ func TestNeovimPlugin(t *testing.T) {
 	script, _ := filepath.Abs("../test/nvim/plugin.lua")
 	resultPath := filepath.Join(dir, "result.json")
 	applyLine := strings.Count(manifest[:strings.Index(manifest, "nvim-settings")], "\n")
+	ref := strings.LastIndex(manifest, "nvim-settings")
+	getLine := strings.Count(manifest[:ref], "\n")
+	getCol := ref - strings.LastIndex(manifest[:ref], "\n") - 1
 	cfg, _ := json.Marshal(map[string]any{"bin": wrapper, "context": testcluster.LimitedUser, "plugin": plugin, "fixture": fixture, "result": resultPath,
-		"kubeconfig": c.Kubeconfig(), "cache_dir": filepath.Join(dir, "cache"), "apply_line": applyLine, "fix_code": "type"})
+		"kubeconfig": c.Kubeconfig(), "cache_dir": filepath.Join(dir, "cache"), "apply_line": applyLine, "fix_code": "type",
+		"get_line": getLine, "get_col": getCol})
 	cfgPath := filepath.Join(dir, "config.json")
 	if err := os.WriteFile(cfgPath, cfg, 0o644); err != nil {
 		t.Fatal(err)
@@ -80,6 +86,7 @@ func TestNeovimPlugin(t *testing.T) {
 		Asked      []string         `json:"asked"`
 		Hover      string           `json:"hover"`
 		Plugin     string           `json:"plugin"`
+		Get        string           `json:"get"`
 		Completion []string         `json:"completion"`
 		Fix        string           `json:"fix"`
 		Statusline string           `json:"statusline"`
@@ -111,6 +118,9 @@ func TestNeovimPlugin(t *testing.T) {
 	}
 	if !strings.Contains(res.Plugin, "hello ConfigMap/nvim-settings -n nvim-act --context=admin") {
 		t.Errorf(":KubePlugin hello output: %q", res.Plugin)
+	}
+	if !strings.Contains(res.Get, "name: nvim-settings") || !strings.Contains(res.Get, "mode: fast") || strings.Contains(res.Get, "managedFields") {
+		t.Errorf(":KubeGet on the Pod's configMapRef: %q", res.Get)
 	}
 	if len(res.Asked) != 1 || !strings.Contains(res.Asked[0], `Apply ConfigMap/nvim-settings in namespace "nvim-act" of context "admin"`) {
 		t.Errorf("confirmations: %q", res.Asked)

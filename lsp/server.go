@@ -63,6 +63,7 @@ type Server struct {
 	wrapTransport func(http.RoundTripper) http.RoundTripper
 	progress      progressReporter
 	drift         driftCache
+	live          liveCache
 	plugins       pluginCache
 	output        outputDir
 	// index is what the workspace's manifests define and reference (navigation).

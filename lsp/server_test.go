@@ -341,7 +341,8 @@ func TestNonKubernetesYAMLHasNoDiagnostics(t *testing.T) {
 		"docker-compose.yaml":       "services:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n    kind: oops\n",
 		"chart/templates/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicas }}\n" +
 			"{{- if .Values.x }}\n  extra: 1\n{{- end }}\n",
-		"kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\nbogus: 1\n",
+		// Its entries are checked on disk (TestKustomizationDiagnostics); a remote one is not.
+		"kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [\"https://github.com/example/app//base?ref=v1\"]\nbogus: 1\n",
 		"list.yaml":          "- a\n- b\n",
 		"values.yaml":        "replicaCount: 1\nimage:\n  repository: nginx\n  tag: [\n",
 		"empty.yaml":         "",

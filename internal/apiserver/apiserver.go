@@ -24,7 +24,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
+	apiservice "k8s.io/kubernetes/pkg/api/service"
 	"k8s.io/kubernetes/pkg/apis/core"
+	"k8s.io/kubernetes/pkg/capabilities"
 	kjson "sigs.k8s.io/json"
 )
 
@@ -87,11 +89,17 @@ func CreateJSON(ctx context.Context, gvk schema.GroupVersionKind, data []byte) (
 	})
 }
 
+// clusterCapabilities are those of an apiserver started with --allow-privileged=true, as
+// kubeadm, kind and the managed offerings start it: privileged and Windows hostProcess
+// containers are a policy's to refuse (Pod Security admission), not validation's.
+var clusterCapabilities = sync.OnceFunc(func() { capabilities.Setup(true, 0) })
+
 func create(ctx context.Context, gvk schema.GroupVersionKind, fill func(runtime.Object) error) (errs []Error, ok bool) {
 	ks, found := strategies[gvk.GroupKind()]
 	if !found {
 		return nil, false
 	}
+	clusterCapabilities()
 	defer func() {
 		// A strategy that needs cluster state we do not have (a nil client) panics: its
 		// verdict is the cluster's.
@@ -198,11 +206,16 @@ func pathSegment(name string, prefix bool) []string {
 // strategy sees it, where that changes the verdict.
 var storagePrepare = map[schema.GroupKind]func(runtime.Object){
 	// The Service storage fills the plural clusterIPs from the singular clusterIP an
-	// older client sets (clusterIP: None for a headless Service) before validation.
+	// older client sets (clusterIP: None for a headless Service) before validation, and
+	// allocates a health check node port to a LoadBalancer with externalTrafficPolicy
+	// Local that names none (any free one of the node port range: its first here).
 	{Kind: "Service"}: func(obj runtime.Object) {
 		svc := obj.(*core.Service)
 		if svc.Spec.ClusterIP != "" && len(svc.Spec.ClusterIPs) == 0 {
 			svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+		}
+		if apiservice.NeedsHealthCheck(svc) && svc.Spec.HealthCheckNodePort == 0 {
+			svc.Spec.HealthCheckNodePort = 30000
 		}
 	},
 }

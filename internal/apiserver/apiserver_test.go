@@ -46,6 +46,34 @@ func TestCreate(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
+		{"load balancer with local traffic gets a health check node port", `
+apiVersion: v1
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector: {app: web}
+  ports: [{port: 80}]
+`, nil},
+		{"privileged containers are a policy's to refuse (--allow-privileged=true)", `
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers: [{name: i, image: busybox, securityContext: {privileged: true}}]
+  containers: [{name: c, image: nginx, securityContext: {privileged: true}}]
+`, nil},
+		{"windows hostProcess pod", `
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  hostNetwork: true
+  securityContext: {windowsOptions: {hostProcess: true, runAsUserName: "NT AUTHORITY\\SYSTEM"}}
+  nodeSelector: {kubernetes.io/os: windows}
+  containers: [{name: c, image: mcr.microsoft.com/windows/nanoserver:ltsc2022}]
+`, nil},
 		{"deployment selector does not match the template", `
 apiVersion: apps/v1
 kind: Deployment

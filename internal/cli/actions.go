@@ -28,6 +28,7 @@ type ActionOptions struct {
 
 	Filenames []string
 	Recursive bool
+	Kustomize string
 	Selector  string
 	DryRun    string
 
@@ -48,6 +49,7 @@ func (o *ActionOptions) addFlags(cmd *cobra.Command, dryRun bool) {
 	f := cmd.Flags()
 	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "files or directories of manifests (- for standard input)")
 	f.BoolVarP(&o.Recursive, "recursive", "R", false, "process directories recursively")
+	f.StringVarP(&o.Kustomize, "kustomize", "k", "", kustomizeHelp)
 	f.StringVarP(&o.Selector, "selector", "l", "", "only the objects whose labels match this selector (e.g. app=web,tier!=db)")
 	if dryRun {
 		f.StringVar(&o.DryRun, "dry-run", "none", `"client" prints what would be done, "server" sends the requests with dryRun=All (admission runs, nothing is stored), "none" does it`)
@@ -57,7 +59,7 @@ func (o *ActionOptions) addFlags(cmd *cobra.Command, dryRun bool) {
 // complete refuses arguments, parses the selector and takes -n.
 func (o *ActionOptions) complete(args []string) error {
 	if len(args) > 0 {
-		return usageError("%s takes its objects from -f FILE, not arguments (got %q)", o.verb, strings.Join(args, " "))
+		return usageError("%s takes its objects from -f FILE or -k DIR, not arguments (got %q)", o.verb, strings.Join(args, " "))
 	}
 	if o.Selector != "" {
 		sel, err := labels.Parse(o.Selector)
@@ -74,8 +76,11 @@ func (o *ActionOptions) complete(args []string) error {
 
 // validate checks the flags the actions share.
 func (o *ActionOptions) validate() error {
-	if len(o.Filenames) == 0 {
-		return usageError("%s: give the manifests with -f FILE (files, directories, or - for standard input)", o.verb)
+	if err := checkKustomize(o.Kustomize, o.Filenames, o.Recursive); err != nil {
+		return err
+	}
+	if len(o.Filenames) == 0 && o.Kustomize == "" {
+		return usageError("%s: give the manifests with -f FILE (files, directories, or - for standard input), or a kustomization directory with -k DIR", o.verb)
 	}
 	switch o.DryRun {
 	case "", "none", "client", "server":
@@ -88,7 +93,7 @@ func (o *ActionOptions) validate() error {
 // connect reads the objects, then opens the cluster and logs in (an interactive
 // credential plugin may ask on the terminal).
 func (o *ActionOptions) connect(ctx context.Context) error {
-	if err := o.readObjects(); err != nil {
+	if err := o.readObjects(ctx); err != nil {
 		return err
 	}
 	c, err := kube.New(kube.Options{Flags: o.ConfigFlags, Terminal: terminal(o.IOStreams)})
@@ -99,15 +104,22 @@ func (o *ActionOptions) connect(ctx context.Context) error {
 	return login(ctx, c)
 }
 
-// readObjects reads the manifests of -f and keeps the objects the selector matches,
-// checking each against -n with the engine's namespace rule.
-func (o *ActionOptions) readObjects() error {
-	paths, err := engine.ExpandPaths(o.Filenames, o.Recursive)
+// readObjects reads the manifests of -f, or renders the kustomization of -k, and keeps
+// the objects the selector matches, checking each against -n with the engine's namespace
+// rule.
+func (o *ActionOptions) readObjects(ctx context.Context) error {
+	// The embedded schemas tell which kinds are cluster-scoped, for the namespace rule.
+	eng, err := engine.New(engine.Options{SchemaSource: engine.SourceBuiltin})
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
-	// The embedded schemas tell which kinds are cluster-scoped, for the namespace rule.
-	eng, err := engine.New(engine.Options{SchemaSource: engine.SourceBuiltin})
+	if o.Kustomize != "" {
+		if err := o.addKustomization(ctx, eng); err != nil {
+			return err
+		}
+		return o.checkSelected()
+	}
+	paths, err := engine.ExpandPaths(o.Filenames, o.Recursive)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
@@ -120,6 +132,30 @@ func (o *ActionOptions) readObjects() error {
 			return err
 		}
 	}
+	return o.checkSelected()
+}
+
+// addKustomization adds the objects the kustomization of -k renders, each with the
+// resource file and line it came from.
+func (o *ActionOptions) addKustomization(ctx context.Context, eng *engine.Engine) error {
+	k, err := engine.Kustomize(ctx, o.Kustomize)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	objs, err := k.Objects()
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	for i, ob := range objs {
+		if err := o.add(eng, ob, k.Source(i).String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSelected fails when no object is left to act on.
+func (o *ActionOptions) checkSelected() error {
 	if len(o.objects) == 0 {
 		if o.selector != nil {
 			return &ExitError{Code: 2, Err: fmt.Errorf("no objects match -l %q", o.Selector)}
@@ -178,7 +214,11 @@ func (o *ActionOptions) objs() []*unstructured.Unstructured {
 	return out
 }
 
+// source names the input in kubectl's messages: the kustomization directory, or the files.
 func (o *ActionOptions) source() string {
+	if o.Kustomize != "" {
+		return o.Kustomize
+	}
 	if len(o.Filenames) == 1 {
 		return o.Filenames[0]
 	}
@@ -218,7 +258,7 @@ type ApplyOptions struct {
 func NewCmdApply(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &ApplyOptions{ActionOptions: ActionOptions{ConfigFlags: flags, IOStreams: streams, verb: "apply"}}
 	cmd := &cobra.Command{
-		Use:   "apply -f FILENAME",
+		Use:   "apply (-f FILENAME | -k DIRECTORY)",
 		Short: "Apply manifests to the cluster, as kubectl apply does (no kubectl needed)",
 		Long: `Apply a configuration to the cluster of the current context, as kubectl apply does:
 objects that do not exist are created, others patched with a three-way merge of the
@@ -238,6 +278,9 @@ configured"). Exit status: 0 done, 1 an object failed, 2 usage or input errors.`
 		Example: `  # Apply a file, then a directory tree
   kubectl-lsp apply -f deploy.yaml
   kubectl-lsp apply -R -f ./manifests
+
+  # Apply what a kustomization renders, as kubectl apply -k does
+  kubectl-lsp apply -k ./overlays/production
 
   # Only the objects labelled app=web, in namespace "staging"
   kubectl-lsp apply -f app.yaml -l app=web -n staging
@@ -295,7 +338,7 @@ type DiffOptions struct {
 func NewCmdDiff(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &DiffOptions{ActionOptions: ActionOptions{ConfigFlags: flags, IOStreams: streams, verb: "diff"}}
 	cmd := &cobra.Command{
-		Use:   "diff -f FILENAME",
+		Use:   "diff (-f FILENAME | -k DIRECTORY)",
 		Short: "Show what applying manifests would change, as kubectl diff does",
 		Long: `Compare the objects in the cluster with what applying the manifests would make of them,
 as kubectl diff does: each object is applied as a server-side dry-run (admission runs,
@@ -306,6 +349,9 @@ kubectl diff's names (live/apps.v1.Deployment.default.web, merged/...).
 Exit status, as kubectl diff's: 0 no differences, 1 differences, 2 or more an error.`,
 		Example: `  # What would change
   kubectl-lsp diff -f deploy.yaml
+
+  # What applying a kustomization would change
+  kubectl-lsp diff -k ./overlays/production
 
   # With server-side apply's merge
   kubectl-lsp diff --server-side -R -f ./manifests`,
@@ -368,7 +414,7 @@ func NewCmdDelete(flags *genericclioptions.ConfigFlags, streams genericiooptions
 	o := &DeleteOptions{ActionOptions: ActionOptions{ConfigFlags: flags, IOStreams: streams, verb: "delete"},
 		Cascade: "background", GracePeriod: -1, Wait: true}
 	cmd := &cobra.Command{
-		Use:   "delete -f FILENAME",
+		Use:   "delete (-f FILENAME | -k DIRECTORY)",
 		Short: "Delete the objects of manifests from the cluster, as kubectl delete does",
 		Long: `Delete the objects that manifests name from the cluster of the current context, as
 kubectl delete -f does. Every delete is first sent as a server-side dry-run: when one would
@@ -378,6 +424,9 @@ are gone (--wait=false returns at once).
 Exit status: 0 done, 1 an object failed, 2 usage or input errors.`,
 		Example: `  # Delete what a file created, and wait until it is gone
   kubectl-lsp delete -f deploy.yaml
+
+  # Delete the objects a kustomization renders
+  kubectl-lsp delete -k ./overlays/production
 
   # Delete in the foreground (dependents first), without waiting
   kubectl-lsp delete -f app.yaml --cascade=foreground --wait=false

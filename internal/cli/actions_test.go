@@ -72,7 +72,7 @@ data:
 	if out, errOut, code := cmd("apply"); code != 0 || out != "configmap/settings configured\nconfigmap/other unchanged\n" {
 		t.Fatalf("apply after an edit: exit %d\n%q\n%s", code, out, errOut)
 	}
-	if out, errOut, code := cmd("delete"); code != 0 || out != "configmap \"settings\" deleted\nconfigmap \"other\" deleted\n" {
+	if out, errOut, code := cmd("delete"); code != 0 || out != "configmap \"settings\" deleted from cli-actions namespace\nconfigmap \"other\" deleted from cli-actions namespace\n" {
 		t.Fatalf("delete: exit %d\n%q\n%s", code, out, errOut)
 	}
 	if out, errOut, code := cmd("delete"); code != 1 || out != "" || !strings.Contains(errOut, `configmaps "settings" not found`) ||
@@ -148,7 +148,7 @@ func TestActionInputErrors(t *testing.T) {
 		args []string
 		err  string // substring of stderr; every case exits with status 2
 	}{
-		{"arguments", []string{"apply", "-f", file("cm.yaml"), "extra"}, `apply takes its objects from -f FILE, not arguments (got "extra")`},
+		{"arguments", []string{"apply", "-f", file("cm.yaml"), "extra"}, `apply takes its objects from -f FILE or -k DIR, not arguments (got "extra")`},
 		{"no -f", []string{"diff"}, "diff: give the manifests with -f FILE"},
 		{"bad dry-run", []string{"delete", "-f", file("cm.yaml"), "--dry-run=maybe"}, `--dry-run="maybe": use none, client or server`},
 		{"bad selector", []string{"apply", "-f", file("cm.yaml"), "-l", "a b"}, `-l "a b":`},

@@ -57,6 +57,7 @@ func registerCompletions(root *cobra.Command, flags *genericclioptions.ConfigFla
 		"kubernetes-version": fixedValues(builtin.Versions()...),
 		"dry-run":            fixedValues("none", "client", "server"),
 		"cascade":            fixedValues("background", "foreground", "orphan"),
+		"kustomize":          directories,
 	}
 	for name, fn := range byFlag {
 		if root.PersistentFlags().Lookup(name) != nil {
@@ -91,6 +92,11 @@ func registerCompletions(root *cobra.Command, flags *genericclioptions.ConfigFla
 }
 
 // namespaces lists the cluster's namespaces, as kubectl completes -n.
+// directories lets the shell complete directory names (-k).
+func directories(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return nil, cobra.ShellCompDirectiveFilterDirs
+}
+
 func namespaces(flags *genericclioptions.ConfigFlags, c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	return completion.ResourceNameCompletionFunc(cmdutil.NewFactory(flags), "namespace")(c, args, toComplete)
 }

@@ -61,6 +61,13 @@ users:
 			t.Errorf("%q: %q (exit %d, %s), want %q", tc.args, got, code, errOut, tc.want)
 		}
 	}
+	// -k completes directories, on validate and the cluster actions.
+	for _, verb := range []string{"validate", "apply", "diff", "delete"} {
+		out, _, code := run(t, "", "__complete", verb, "-k", "")
+		if code != 0 || !strings.Contains(out, ":16\n") {
+			t.Errorf("%s -k: exit %d, want the directive to filter directories (:16)\n%s", verb, code, out)
+		}
+	}
 	// The bash script cobra writes completes through __complete.
 	out, _, code := run(t, "", "completion", "bash")
 	if code != 0 || !strings.Contains(out, "__complete") {

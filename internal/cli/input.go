@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/safefile"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
@@ -29,4 +30,21 @@ func readInput(in io.Reader, path string, limit int64) (*yamlpos.File, error) {
 		return nil, &ExitError{Code: 2, Err: fmt.Errorf("reading %s: %w", name, err)}
 	}
 	return yamlpos.Split(name, data), nil
+}
+
+// kustomizeHelp is kubectl's help for -k.
+const kustomizeHelp = "Process the kustomization directory. This flag can't be used together with -f or -R."
+
+// checkKustomize refuses -k together with files (-f or arguments) or -R, in kubectl's
+// words.
+func checkKustomize(dir string, files []string, recursive bool) error {
+	switch {
+	case dir == "":
+		return nil
+	case len(files) > 0:
+		return usageError("only one of -f or -k can be specified (files or directories given: %s)", strings.Join(files, ", "))
+	case recursive:
+		return usageError("the -k flag can't be used with -f or -R")
+	}
+	return nil
 }

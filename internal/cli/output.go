@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/url"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/engine"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/version"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
@@ -32,6 +35,9 @@ type jsonRange struct {
 type jsonRelated struct {
 	Message string    `json:"message"`
 	Range   jsonRange `json:"range"`
+	// File, when set, is the file the range is in, when it is not the document's (a
+	// finding of a rendered kustomization that comes from the kustomization file).
+	File string `json:"file,omitempty"`
 }
 
 type jsonFinding struct {
@@ -41,6 +47,17 @@ type jsonFinding struct {
 	Message  string        `json:"message"`
 	Range    jsonRange     `json:"range"`
 	Related  []jsonRelated `json:"related,omitempty"`
+	// File, when set, is the file the range is in, when it is not the document's (a
+	// finding of a rendered kustomization that comes from the kustomization file).
+	File string `json:"file,omitempty"`
+}
+
+// file is the file the finding is in.
+func (f jsonFinding) file(d jsonDocument) string {
+	if f.File != "" {
+		return f.File
+	}
+	return d.File
 }
 
 type jsonDocument struct {
@@ -91,31 +108,63 @@ func newReport(files []*yamlpos.File, results [][]validate.Result) *report {
 	rep := &report{Documents: []jsonDocument{}}
 	for fi, f := range files {
 		for _, r := range results[fi] {
-			d := jsonDocument{
-				File: f.Name, Index: r.Doc.Index, APIVersion: r.APIVersion, Kind: r.Kind, Name: r.Name,
-				Namespace: r.Namespace, Status: string(r.Status), Reason: r.Reason, SchemaSource: r.SchemaSource,
-				Findings: []jsonFinding{}, Defines: r.Defines,
-			}
-			for _, fd := range r.Findings {
-				jf := jsonFinding{Severity: fd.Severity.String(), Code: fd.Code, Field: fd.Field, Message: fd.Message, Range: toRange(f.Mapper, fd.Range)}
-				for _, rel := range fd.Related {
-					jf.Related = append(jf.Related, jsonRelated{Message: rel.Message, Range: toRange(f.Mapper, rel.Range)})
-				}
-				d.Findings = append(d.Findings, jf)
-			}
-			rep.Documents = append(rep.Documents, d)
-			rep.Summary.Documents++
-			switch r.Status {
-			case validate.Valid:
-				rep.Summary.Valid++
-			case validate.Invalid:
-				rep.Summary.Invalid++
-			default:
-				rep.Summary.Skipped++
-			}
+			rep.add(r, f.Name, r.Doc.Index, func(rg yamlpos.Range) (string, jsonRange) { return "", toRange(f.Mapper, rg) })
 		}
 	}
 	return rep
+}
+
+// newKustomizeReport reports the results of a rendered kustomization's objects at their
+// sources: each object in the resource file it came from, each finding where its value
+// comes from (engine.Kustomization.Locate).
+func newKustomizeReport(k *engine.Kustomization, results []validate.Result) *report {
+	rep := &report{Documents: []jsonDocument{}}
+	for i, r := range results {
+		src := k.Source(i)
+		index := 0
+		if d := k.SourceDocument(i); d != nil {
+			index = d.Index
+		}
+		rep.add(r, src.File.Name, index, func(rg yamlpos.Range) (string, jsonRange) {
+			loc := k.Locate(i, rg)
+			name := loc.File.Name
+			if name == src.File.Name {
+				name = ""
+			}
+			return name, toRange(loc.File.Mapper, loc.Range)
+		})
+	}
+	return rep
+}
+
+// add reports r as document index of file; locate converts a range of r's document
+// into the file it is in ("" for file) and its lines and columns.
+func (rep *report) add(r validate.Result, file string, index int, locate func(yamlpos.Range) (string, jsonRange)) {
+	d := jsonDocument{
+		File: file, Index: index, APIVersion: r.APIVersion, Kind: r.Kind, Name: r.Name,
+		Namespace: r.Namespace, Status: string(r.Status), Reason: r.Reason, SchemaSource: r.SchemaSource,
+		Findings: []jsonFinding{}, Defines: r.Defines,
+	}
+	for _, fd := range r.Findings {
+		jf := jsonFinding{Severity: fd.Severity.String(), Code: fd.Code, Field: fd.Field, Message: fd.Message}
+		jf.File, jf.Range = locate(fd.Range)
+		for _, rel := range fd.Related {
+			jr := jsonRelated{Message: rel.Message}
+			jr.File, jr.Range = locate(rel.Range)
+			jf.Related = append(jf.Related, jr)
+		}
+		d.Findings = append(d.Findings, jf)
+	}
+	rep.Documents = append(rep.Documents, d)
+	rep.Summary.Documents++
+	switch r.Status {
+	case validate.Valid:
+		rep.Summary.Valid++
+	case validate.Invalid:
+		rep.Summary.Invalid++
+	default:
+		rep.Summary.Skipped++
+	}
 }
 
 // countKindsAndCodes fills the summary's counts per kind and per finding code.
@@ -203,7 +252,7 @@ func (rep *report) writeText(w io.Writer, verbose bool) error {
 			}
 		}
 		for _, f := range d.Findings {
-			fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", d.File, f.Range.Start.Line, f.Range.Start.Column, f.Severity, f.Message, f.Code)
+			fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.file(d), f.Range.Start.Line, f.Range.Start.Column, f.Severity, f.Message, f.Code)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -216,7 +265,7 @@ func (rep *report) writeGitHub(w io.Writer) error {
 	for _, d := range rep.Documents {
 		for _, f := range d.Findings {
 			fmt.Fprintf(&b, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n",
-				f.Severity, ghProperty(d.File), f.Range.Start.Line, f.Range.Start.Column, f.Range.End.Line, f.Range.End.Column,
+				f.Severity, ghProperty(f.file(d)), f.Range.Start.Line, f.Range.Start.Column, f.Range.End.Line, f.Range.End.Column,
 				ghProperty("kubectl-lsp "+f.Code), ghData(f.Message))
 		}
 	}
@@ -293,7 +342,7 @@ func (rep *report) writeJUnit(w io.Writer) error {
 				if first == "" {
 					first = f.Message
 				}
-				lines = append(lines, fmt.Sprintf("%s:%d:%d: %s [%s]", d.File, f.Range.Start.Line, f.Range.Start.Column, f.Message, f.Code))
+				lines = append(lines, fmt.Sprintf("%s:%d:%d: %s [%s]", f.file(d), f.Range.Start.Line, f.Range.Start.Column, f.Message, f.Code))
 			}
 			c.Failure = &junitFailure{Message: first, Type: "invalid", Text: strings.Join(lines, "\n")}
 			s.Failures++
@@ -356,7 +405,7 @@ func (rep *report) writeSARIF(w io.Writer) error {
 	for _, d := range rep.Documents {
 		for _, f := range d.Findings {
 			var loc location
-			loc.PhysicalLocation.ArtifactLocation.URI = d.File
+			loc.PhysicalLocation.ArtifactLocation.URI = sarifURI(f.file(d))
 			loc.PhysicalLocation.Region = region{f.Range.Start.Line, f.Range.Start.Column, f.Range.End.Line, f.Range.End.Column}
 			results = append(results, result{RuleID: f.Code, Level: f.Severity, Message: message{f.Message}, Locations: []location{loc}})
 			codes[f.Code] = true
@@ -382,6 +431,24 @@ func (rep *report) writeSARIF(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
+}
+
+// sarifURI is a file name as SARIF's artifactLocation.uri: a URI reference, so a
+// relative name stays relative, with forward slashes and each segment percent-encoded
+// (a space is %20), and an absolute one is a file URI.
+func sarifURI(name string) string {
+	segments := strings.Split(filepath.ToSlash(name), "/")
+	for i, seg := range segments {
+		segments[i] = url.PathEscape(seg)
+	}
+	ref := strings.Join(segments, "/")
+	switch {
+	case filepath.IsAbs(name):
+		return "file://" + ref
+	case strings.Contains(segments[0], ":"):
+		return "./" + ref // "a:b.yaml" would read as a URI scheme
+	}
+	return ref
 }
 
 var codeDescriptions = map[string]string{

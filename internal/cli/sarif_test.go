@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,5 +103,26 @@ func TestSARIFSchemaCheckFails(t *testing.T) {
 				t.Errorf("accepted %s", tt.log)
 			}
 		})
+	}
+}
+
+// File names become URI references: relative ones stay relative, with forward slashes
+// and percent-encoding; absolute ones are file URIs.
+func TestSARIFURI(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{"deploy.yaml", "deploy.yaml"},
+		{"k8s/prod/my app.yaml", "k8s/prod/my%20app.yaml"},
+		{"k8s/100%.yaml", "k8s/100%25.yaml"},
+		{"/repo/base/#1.yaml", "file:///repo/base/%231.yaml"},
+		{"c:deploy.yaml", "./c:deploy.yaml"},
+		{"-", "-"},
+	} {
+		got := sarifURI(tc.name)
+		if got != tc.want {
+			t.Errorf("sarifURI(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+		if _, err := url.Parse(got); err != nil {
+			t.Errorf("sarifURI(%q) = %q: not a URI reference: %v", tc.name, got, err)
+		}
 	}
 }

@@ -31,6 +31,7 @@ type ValidateOptions struct {
 
 	Filenames         []string
 	Recursive         bool
+	Kustomize         string
 	Output            string
 	KubernetesVersion string
 	SchemaSource      string
@@ -57,6 +58,10 @@ var validateExample = `  # Validate every manifest in a directory tree against t
 
   # Validate against Kubernetes 1.34, with the CRDs of an operator
   kubectl-lsp validate --kubernetes-version 1.34 --crd ./operator/crds app.yaml
+
+  # Validate what a kustomization renders (as kubectl apply -k would send it), with
+  # findings at the lines of the resource and patch files
+  kubectl-lsp validate -k ./overlays/production
 
   # Validate from standard input, as JSON for scripts
   helm template ./chart | kubectl-lsp validate - -o json
@@ -88,7 +93,10 @@ CEL rules.
 
 CustomResourceDefinitions found among the inputs, or given with --crd, supply the schemas of
 their custom resources. Documents that are not Kubernetes objects (no apiVersion/kind),
-templates and kustomization files are skipped, not reported as errors.
+templates and kustomization files are skipped, not reported as errors. With -k DIR, the
+objects the kustomization in DIR renders are validated (rendered as kubectl apply -k and
+kubectl kustomize render them, offline: remote bases are refused); a finding points at the
+resource or patch file a field comes from unchanged, else at the kustomization file.
 
 Exit status: 0 when no document has an error, 1 when some document has, 2 for usage or
 input errors.`,
@@ -100,6 +108,7 @@ input errors.`,
 	f := cmd.Flags()
 	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "files or directories to validate (as with kubectl; positional arguments work too)")
 	f.BoolVarP(&o.Recursive, "recursive", "R", false, "process directories recursively")
+	f.StringVarP(&o.Kustomize, "kustomize", "k", "", kustomizeHelp)
 	f.StringVarP(&o.Output, "output", "o", o.Output, "output format: text, json, junit, sarif or github")
 	f.StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Kubernetes release whose schemas to use (embedded: "+strings.Join(builtin.Versions(), ", ")+"; default the newest)")
 	f.StringVar(&o.SchemaSource, "schema-source", o.SchemaSource, sourceHelp)
@@ -140,8 +149,11 @@ func dryRunResults(ctx context.Context, c *engine.Cluster, results [][]validate.
 
 // Validate checks the flags.
 func (o *ValidateOptions) Validate() error {
-	if len(o.Filenames) == 0 {
-		return usageError("nothing to validate: give files, directories or - for standard input (see --help)")
+	if err := checkKustomize(o.Kustomize, o.Filenames, o.Recursive); err != nil {
+		return err
+	}
+	if len(o.Filenames) == 0 && o.Kustomize == "" {
+		return usageError("nothing to validate: give files, directories or - for standard input, or -k DIR (see --help)")
 	}
 	switch o.Output {
 	case "text", "json", "junit", "sarif", "github":
@@ -196,7 +208,8 @@ func (o *ValidateOptions) parseKinds() error {
 func (o *ValidateOptions) Run(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	files, err := o.readFiles()
+	limitMemory()
+	files, kust, err := o.inputs(ctx)
 	tuneGC(files)
 	if err != nil {
 		return err
@@ -233,7 +246,7 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	rep := newReport(files, results)
+	rep := o.report(files, kust, results)
 	if o.Summary {
 		rep.countKindsAndCodes()
 	}
@@ -252,6 +265,28 @@ func (o *ValidateOptions) Run(ctx context.Context) error {
 		return &ExitError{Code: 1}
 	}
 	return nil
+}
+
+// inputs are the files to validate: those of -f and the arguments, or the objects the
+// kustomization of -k renders.
+func (o *ValidateOptions) inputs(ctx context.Context) ([]*yamlpos.File, *engine.Kustomization, error) {
+	if o.Kustomize == "" {
+		files, err := o.readFiles()
+		return files, nil, err
+	}
+	k, err := engine.Kustomize(ctx, o.Kustomize)
+	if err != nil {
+		return nil, nil, &ExitError{Code: 2, Err: err}
+	}
+	return []*yamlpos.File{k.Rendered}, k, nil
+}
+
+// report puts the results together, those of a kustomization at their sources.
+func (o *ValidateOptions) report(files []*yamlpos.File, k *engine.Kustomization, results [][]validate.Result) *report {
+	if k != nil {
+		return newKustomizeReport(k, results[0])
+	}
+	return newReport(files, results)
 }
 
 // readFiles expands the directories among the inputs and reads every manifest.
@@ -277,11 +312,19 @@ func (o *ValidateOptions) readFiles() ([]*yamlpos.File, error) {
 // than the run's validation.
 const smallRun = 64 << 10
 
+// limitMemory bounds the heap of a batch run (the collector runs when it nears 56 MiB),
+// from before its inputs are read: the collector may still be paused from start-up.
+// GOMEMLIMIT, when set, wins.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(56 << 20)
+	}
+}
+
 // tuneGC ends start-up's pause of the garbage collector with settings for a batch run,
 // which trade a little memory for less collection: parsing YAML allocates heavily and
 // briefly. A small run keeps the collector paused; the memory limit keeps the heap
-// bounded all the same, starting a collection when it is reached. GOGC and GOMEMLIMIT,
-// when set, win.
+// bounded all the same, starting a collection when it is reached. GOGC, when set, wins.
 func tuneGC(files []*yamlpos.File) {
 	size := 0
 	for _, f := range files {
@@ -294,9 +337,6 @@ func tuneGC(files []*yamlpos.File) {
 		debug.SetGCPercent(-1)
 	default:
 		debug.SetGCPercent(300)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(56 << 20)
 	}
 }
 

@@ -188,7 +188,9 @@ type Target struct {
 	Range yamlpos.Range
 	// Reference is true for a reference, false for metadata.name.
 	Reference bool
-	def       *Definition
+	// Unnamespaced: the manifest names no namespace (Key says "default").
+	Unnamespaced bool
+	def          *Definition
 }
 
 // TargetAt finds the reference or the object name at offset in f.
@@ -203,11 +205,11 @@ func TargetAt(f *yamlpos.File, offset int) (Target, bool) {
 	}
 	for _, r := range refs {
 		if offset >= r.Range.Start && offset <= r.Range.End {
-			return Target{Key: r.Target, Range: r.Range, Reference: true}, true
+			return Target{Key: r.Target, Range: r.Range, Reference: true, Unnamespaced: r.Unnamespaced}, true
 		}
 	}
 	if offset >= def.Range.Start && offset <= def.Range.End {
-		return Target{Key: def.Key, Range: def.Range, def: &def}, true
+		return Target{Key: def.Key, Range: def.Range, Unnamespaced: def.Unnamespaced, def: &def}, true
 	}
 	return Target{}, false
 }

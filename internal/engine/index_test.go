@@ -236,3 +236,27 @@ func TestIndexReusesUnchangedDocuments(t *testing.T) {
 		t.Errorf("after the edit: %q", got)
 	}
 }
+
+// A target knows whether its namespace was written or is the "default" a manifest
+// without one gets (in a cluster, the context's namespace).
+func TestTargetUnnamespaced(t *testing.T) {
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: p%s}\nspec:\n  serviceAccountName: ‸sa\n  containers: [{name: c, image: x}]\n"
+	binding := "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b}\nroleRef: {kind: ClusterRole, name: view}\nsubjects: [{kind: ServiceAccount, name: ‸sa%s}]\n"
+	for _, tc := range []struct {
+		name, src string
+		wantNS    string
+		want      bool
+	}{
+		{"pod without namespace", fmt.Sprintf(pod, ""), "default", true},
+		{"pod with namespace", fmt.Sprintf(pod, ", namespace: prod"), "prod", false},
+		{"subject without namespace", fmt.Sprintf(binding, ""), "default", true},
+		{"subject with namespace", fmt.Sprintf(binding, ", namespace: ops"), "ops", false},
+	} {
+		off := strings.Index(tc.src, "‸")
+		src := strings.Replace(tc.src, "‸", "", 1)
+		got, ok := TargetAt(yamlpos.Split(tc.name, []byte(src)), off)
+		if !ok || got.Key.Namespace != tc.wantNS || got.Unnamespaced != tc.want || !CanGet(got) {
+			t.Errorf("%s: %+v, %v", tc.name, got, ok)
+		}
+	}
+}

@@ -103,6 +103,9 @@ type Reference struct {
 	Range yamlpos.Range
 	// Path is where it is, e.g. spec.template.spec.volumes[0].configMap.name.
 	Path string
+	// Unnamespaced: the target's namespace is "default" because the manifest names none;
+	// in a cluster it is the context's namespace.
+	Unnamespaced bool
 }
 
 // Definition is an object's own name: what references resolve to.
@@ -111,6 +114,8 @@ type Definition struct {
 	// Range is metadata.name's value; Doc the document.
 	Range yamlpos.Range
 	Doc   *yamlpos.Document
+	// Unnamespaced: the manifest names no namespace (Key says "default").
+	Unnamespaced bool
 	// Labels and Selector serve Service ⇄ workload references: a workload's pod
 	// template labels, a Service's selector.
 	Labels, Selector map[string]string
@@ -132,12 +137,13 @@ func objectFacts(d *yamlpos.Document) (def Definition, refs []Reference, ok bool
 		return def, nil, false
 	}
 	ns := mappingScalar(meta, "namespace")
+	unnamespaced := false
 	if clusterScoped[kind] || strings.HasPrefix(kind, "Cluster") {
 		ns = ""
 	} else if ns == "" {
-		ns = "default"
+		ns, unnamespaced = "default", true
 	}
-	def = Definition{Key: ObjectKey{Kind: kind, Namespace: ns, Name: nameNode.Value}, Range: d.Range(nameNode), Doc: d}
+	def = Definition{Key: ObjectKey{Kind: kind, Namespace: ns, Name: nameNode.Value}, Range: d.Range(nameNode), Doc: d, Unnamespaced: unnamespaced}
 	podPath, hasPods := podSpecs[kind]
 	if hasPods {
 		if tmpl := nodeAt(root, strings.TrimSuffix(podPath, ".spec")); tmpl != nil && podPath != "spec" {
@@ -167,18 +173,18 @@ func objectFacts(d *yamlpos.Document) (def Definition, refs []Reference, ok bool
 					target = k
 				}
 			}
-			tns := ns
+			tns, implicit := ns, unnamespaced
 			if r.namespaceKey != "" {
 				if v := mappingScalar(holder, r.namespaceKey); v != "" {
-					tns = v
+					tns, implicit = v, false
 				}
 			}
 			if clusterScoped[target] || strings.HasPrefix(target, "Cluster") {
-				tns = ""
+				tns, implicit = "", false
 			} else if tns == "" {
-				tns = "default"
+				tns, implicit = "default", true
 			}
-			refs = append(refs, Reference{Target: ObjectKey{Kind: target, Namespace: tns, Name: n.Value}, Range: d.Range(n), Path: path})
+			refs = append(refs, Reference{Target: ObjectKey{Kind: target, Namespace: tns, Name: n.Value}, Range: d.Range(n), Path: path, Unnamespaced: implicit})
 		})
 	}
 	return def, refs, true

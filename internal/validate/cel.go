@@ -68,7 +68,9 @@ func (v *Validator) customProgram(root *yaml.Node, t *schema.Type) (*celProgram,
 	if t.CRD.StatusSubresource {
 		delete(obj, "status") // the apiserver drops it on create (PrepareForCreate)
 	}
-	// The apiserver fills in defaults before it validates.
+	// Decoding drops nulls where the schema allows none and has no default; then the
+	// apiserver fills in defaults, and validates.
+	structuraldefaulting.PruneNonNullableNullsWithoutDefaults(obj, prog.structural)
 	structuraldefaulting.Default(obj, prog.structural)
 	return prog, obj
 }

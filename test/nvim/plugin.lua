@@ -171,6 +171,18 @@ local function main()
   result.plugin = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
   step("plugin")
 
+  -- The live object a reference names (the ConfigMap applied above), read-only.
+  vim.cmd("tabnext 1")
+  vim.api.nvim_set_current_buf(bufnr)
+  vim.api.nvim_win_set_cursor(0, { cfg.get_line + 1, cfg.get_col })
+  before = vim.api.nvim_get_current_buf()
+  vim.cmd("KubeGet")
+  wait(20000, function()
+    return vim.api.nvim_get_current_buf() ~= before
+  end, "the live object")
+  result.get = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  step("get")
+
   -- Another context: the status follows, and so does :KubeExplain.
   vim.cmd("tabnext 1")
   vim.api.nvim_set_current_buf(bufnr)

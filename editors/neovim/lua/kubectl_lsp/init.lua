@@ -100,6 +100,18 @@ local handlers = {
       M.config.on_status(params)
     end
   end,
+  -- Documents the server opens (a diff, a plugin's output, a live object): Neovim 0.7
+  -- has no handler. The file opens in a split, or its window gets the focus.
+  ["window/showDocument"] = function(_, params)
+    local fname = vim.uri_to_fname(params.uri)
+    local win = vim.fn.bufwinid(fname)
+    if win ~= -1 then
+      vim.api.nvim_set_current_win(win)
+    else
+      vim.cmd("split " .. vim.fn.fnameescape(fname))
+    end
+    return { success = true }
+  end,
   ["window/showMessageRequest"] = function(_, params)
     local titles = {}
     for _, a in ipairs(params.actions or {}) do
@@ -151,9 +163,11 @@ function M.pushed_settings()
 end
 
 --- The client capabilities: Neovim's, setup{capabilities=...} over them, and the code
---- lens refresh the plugin handles.
+--- lens refresh and showDocument the plugin handles.
 function M.capabilities()
   local caps = vim.tbl_deep_extend("force", vim.lsp.protocol.make_client_capabilities(), M.config.capabilities or {})
+  caps.window = caps.window or {}
+  caps.window.showDocument = { support = true }
   if M.config.codelens then
     caps.workspace = caps.workspace or {}
     caps.workspace.codeLens = vim.tbl_extend("force", caps.workspace.codeLens or {}, { refreshSupport = true })
@@ -360,13 +374,16 @@ function M.use_context(name)
   end, bufnr)
 end
 
---- Runs an installed kubectl plugin on the resource under the cursor.
+--- Runs an installed kubectl plugin on the resource under the cursor; the server opens
+--- its output (window/showDocument).
 function M.plugin(name)
-  execute("kubectl-lsp.runPlugin", false, function(res)
-    if res and res.document then
-      vim.cmd("split " .. vim.fn.fnameescape(vim.uri_to_fname(res.document)))
-    end
-  end, { name })
+  execute("kubectl-lsp.runPlugin", false, nil, { name })
+end
+
+--- Opens, read-only, the object the reference under the cursor names as the cluster has
+--- it (kubectl get -o yaml); the server opens it (window/showDocument).
+function M.get()
+  execute("kubectl-lsp.showLive", false)
 end
 
 --- Explains a resource or field (kubectl explain's text) in a scratch split, with the
@@ -424,6 +441,7 @@ local function create_commands()
   cmd("KubeContext", function(o) M.use_context(o.args) end, { nargs = "?", desc = "kubectl-lsp: switch the kubeconfig context" })
   cmd("KubeExplain", function(o) M.explain(o.args) end, { nargs = 1, desc = "kubectl-lsp: explain a resource or field" })
   cmd("KubePlugin", function(o) M.plugin(o.args) end, { nargs = 1, desc = "kubectl-lsp: run a kubectl plugin on the resource" })
+  cmd("KubeGet", function() M.get() end, { desc = "kubectl-lsp: the live object the reference under the cursor names" })
 end
 
 --- setup{cmd=..., settings={...}, filetypes={...}, confirm=function, on_status=function,
