@@ -52,17 +52,18 @@ const execInfoEnv = "KUBERNETES_EXEC_INFO"
 // maxPluginOutput bounds what is read from a plugin's standard output and error.
 const maxPluginOutput = 1 << 20
 
-var (
-	credScheme = runtime.NewScheme()
-	credCodecs = serializer.NewCodecFactory(credScheme)
+// credCodecs encode and decode the client.authentication.k8s.io kinds, built on first use:
+// most runs never start a credential plugin.
+var credCodecs = sync.OnceValue(func() serializer.CodecFactory {
+	s := runtime.NewScheme()
+	install.Install(s)
+	return serializer.NewCodecFactory(s)
+})
 
-	credVersions = map[string]schema.GroupVersion{
-		clientauthv1beta1.SchemeGroupVersion.String(): clientauthv1beta1.SchemeGroupVersion,
-		clientauthv1.SchemeGroupVersion.String():      clientauthv1.SchemeGroupVersion,
-	}
-)
-
-func init() { install.Install(credScheme) }
+var credVersions = map[string]schema.GroupVersion{
+	clientauthv1beta1.SchemeGroupVersion.String(): clientauthv1beta1.SchemeGroupVersion,
+	clientauthv1.SchemeGroupVersion.String():      clientauthv1.SchemeGroupVersion,
+}
 
 // credential is what a plugin run returned.
 type credential struct {
@@ -221,7 +222,7 @@ func (e *execCredentials) runPlugin(ctx context.Context) (*credential, error) {
 		return nil, fmt.Errorf("exec credential plugin %q needs an interactive terminal (interactiveMode: Always), which kubectl-lsp cannot give it: run a kubectl command with this context in a shell to log in, then try again", name)
 	}
 	cred := &clientauthentication.ExecCredential{Spec: clientauthentication.ExecCredentialSpec{Interactive: interactive, Cluster: e.cluster}}
-	info, err := runtime.Encode(credCodecs.LegacyCodec(e.group), cred)
+	info, err := runtime.Encode(credCodecs().LegacyCodec(e.group), cred)
 	if err != nil {
 		return nil, fmt.Errorf("exec credential plugin %q: encoding ExecCredential: %w", name, err)
 	}
@@ -295,7 +296,7 @@ func (e *execCredentials) checkPolicy(cmd *exec.Cmd) error {
 func (e *execCredentials) decode(out []byte) (*credential, error) {
 	name := e.cfg.Command
 	cred := &clientauthentication.ExecCredential{}
-	_, gvk, err := credCodecs.UniversalDecoder(e.group).Decode(out, nil, cred)
+	_, gvk, err := credCodecs().UniversalDecoder(e.group).Decode(out, nil, cred)
 	if err != nil {
 		return nil, fmt.Errorf("exec credential plugin %q: decoding its output: %w", name, err)
 	}

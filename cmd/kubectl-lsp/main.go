@@ -9,10 +9,12 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/cli"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/quietinit"      // before the heavy initialisers
 	_ "github.com/kubectl-lsp/kubectl-lsp/internal/untranslated" // before kubectl's initialisers
 )
 
 func main() {
+	cli.EndStartupPause = quietinit.Done
 	cmd := cli.NewRootCommand(genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
 	err := cmd.Execute()
 	if err != nil {

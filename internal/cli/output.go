@@ -228,9 +228,7 @@ func (rep *report) summaryLine() string {
 func (rep *report) write(w io.Writer, format string, verbose bool) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeIndentedJSON(w, rep, "  ")
 	case "junit":
 		return rep.writeJUnit(w)
 	case "sarif":

@@ -102,6 +102,8 @@ Exit status: 0 when no document has an error, 1 when some document has, 2 for us
 input errors.`,
 		Example: validateExample,
 		RunE:    runE(o),
+		// Not the root's: Run ends start-up's pause of the collector (tuneGC).
+		PersistentPreRun: func(*cobra.Command, []string) {},
 	}
 	f := cmd.Flags()
 	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "files or directories to validate (as with kubectl; positional arguments work too)")
@@ -206,8 +208,9 @@ func (o *ValidateOptions) parseKinds() error {
 func (o *ValidateOptions) Run(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	tuneGC()
+	limitMemory()
 	files, kust, err := o.inputs(ctx)
+	tuneGC(files)
 	if err != nil {
 		return err
 	}
@@ -303,15 +306,37 @@ func (o *ValidateOptions) readFiles() ([]*yamlpos.File, error) {
 	return files, nil
 }
 
-// tuneGC trades a little memory for less garbage collection in a batch run: parsing YAML
-// allocates heavily and briefly. The memory limit keeps the heap bounded all the same.
-// GOGC and GOMEMLIMIT, when set, win.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(300)
-	}
+// smallRun is the size of input under which a run whose collector was paused at start-up
+// keeps it paused: such a run's heap (the schemas of a few group-versions, a few
+// documents) stays well under the memory limit, and collecting it would cost more time
+// than the run's validation.
+const smallRun = 64 << 10
+
+// limitMemory bounds the heap of a batch run (the collector runs when it nears 56 MiB),
+// from before its inputs are read: the collector may still be paused from start-up.
+// GOMEMLIMIT, when set, wins.
+func limitMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(56 << 20)
+	}
+}
+
+// tuneGC ends start-up's pause of the garbage collector with settings for a batch run,
+// which trade a little memory for less collection: parsing YAML allocates heavily and
+// briefly. A small run keeps the collector paused; the memory limit keeps the heap
+// bounded all the same, starting a collection when it is reached. GOGC, when set, wins.
+func tuneGC(files []*yamlpos.File) {
+	size := 0
+	for _, f := range files {
+		size += len(f.Src)
+	}
+	switch {
+	case os.Getenv("GOGC") != "":
+		endStartupPause()
+	case EndStartupPause != nil && size < smallRun:
+		debug.SetGCPercent(-1)
+	default:
+		debug.SetGCPercent(300)
 	}
 }
 
