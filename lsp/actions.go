@@ -68,7 +68,7 @@ func (s *Server) target2(u protocol.DocumentURI, index *int) (*actionTarget, err
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s is not open", u)
 	}
 	if v.cluster == nil || v.eng == nil {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "no cluster: set a kubeconfig context (or the context setting) and a schema source other than builtin")
+		return nil, errNoCluster
 	}
 	if engine.IsKustomizationFile(snap.doc.name) {
 		return kustomizationTarget(snap, v, index)
@@ -99,6 +99,9 @@ func kustomizationTarget(snap *snapshot, v view, index *int) (*actionTarget, err
 	}
 	return &actionTarget{view: v, conn: v.cluster, snap: snap, objs: objs, source: dir}, nil
 }
+
+// errNoCluster answers a command that needs a cluster when none is in use.
+var errNoCluster = jsonrpc2.NewError(jsonrpc2.InvalidRequest, "no cluster: set a kubeconfig context (or the context setting) and a schema source other than builtin")
 
 // describeTarget names the objects and where they go, for a confirmation.
 func describeTarget(t *actionTarget) string {

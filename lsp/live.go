@@ -158,7 +158,7 @@ func (s *Server) prefetchLive(snap *snapshot) {
 	snap.parse()
 	n := 0
 	for _, r := range engine.ReferencesIn(snap.file) {
-		t := engine.Target{Key: r.Target, Reference: true, Unnamespaced: r.Unnamespaced}
+		t := r.AsTarget()
 		if !engine.CanGet(t) {
 			continue
 		}
@@ -204,7 +204,7 @@ func (s *Server) showLiveCommand(ctx context.Context, command string, args []jso
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s is not open", u)
 	}
 	if v.cluster == nil {
-		return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "no cluster: set a kubeconfig context (or the context setting) and a schema source other than builtin")
+		return nil, errNoCluster
 	}
 	snap.parse()
 	offset, err := toOffset(snap.file.Mapper, pos)

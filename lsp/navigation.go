@@ -277,7 +277,7 @@ func (s *Server) documentLink(ctx context.Context, raw json.RawMessage) (any, er
 // liveLink links a reference to the live object it names, when a lookup found it (and
 // starts one when none did yet).
 func (s *Server) liveLink(conn *clusterConn, r engine.Reference, rng protocol.Range) (protocol.DocumentLink, bool) {
-	t := engine.Target{Key: r.Target, Reference: true, Unnamespaced: r.Unnamespaced}
+	t := r.AsTarget()
 	if conn == nil || !engine.CanGet(t) {
 		return protocol.DocumentLink{}, false
 	}

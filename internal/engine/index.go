@@ -193,6 +193,11 @@ type Target struct {
 	def          *Definition
 }
 
+// AsTarget is the target a reference names.
+func (r Reference) AsTarget() Target {
+	return Target{Key: r.Target, Range: r.Range, Reference: true, Unnamespaced: r.Unnamespaced}
+}
+
 // TargetAt finds the reference or the object name at offset in f.
 func TargetAt(f *yamlpos.File, offset int) (Target, bool) {
 	d := f.DocumentAt(offset)
@@ -205,7 +210,7 @@ func TargetAt(f *yamlpos.File, offset int) (Target, bool) {
 	}
 	for _, r := range refs {
 		if offset >= r.Range.Start && offset <= r.Range.End {
-			return Target{Key: r.Target, Range: r.Range, Reference: true, Unnamespaced: r.Unnamespaced}, true
+			return r.AsTarget(), true
 		}
 	}
 	if offset >= def.Range.Start && offset <= def.Range.End {
