@@ -54,6 +54,13 @@ func (s *Server) goRefreshDrift(doc *document) {
 	s.goLatest(&doc.driftJob, func() { s.refreshDrift(doc) })
 }
 
+// stillOpen reports whether doc is the open document of its URI.
+func (s *Server) stillOpen(doc *document) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.docs[doc.uri] == doc
+}
+
 func (s *Server) refreshDrift(doc *document) {
 	if engine.IsKustomizationFile(doc.name) {
 		return // its lenses show no drift
@@ -65,8 +72,8 @@ func (s *Server) refreshDrift(doc *document) {
 	s.prefetchLive(t.snap)
 	states := map[int]driftState{}
 	for _, o := range t.objs {
-		if s.baseCtx.Err() != nil {
-			return
+		if s.baseCtx.Err() != nil || !s.stillOpen(doc) {
+			return // ending, or the document was closed: its lenses are gone
 		}
 		d, why := t.conn.Drift(s.baseCtx, o, t.source)
 		states[o.Doc.Index] = driftState{hash: textHash(o.Doc), drift: d, err: why}
