@@ -136,23 +136,9 @@ func (c *Client) info(ctx context.Context, obj *unstructured.Unstructured, sourc
 	if obj.GetName() == "" {
 		return nil, fmt.Errorf("%s has no metadata.name", gvk.Kind)
 	}
-	mapper := meta.ToRESTMapperWithContext(c.Mapper())
-	mapping, err := mapper.RESTMappingWithContext(ctx, gvk.GroupKind(), gvk.Version)
+	mapping, err := c.restMapping(ctx, gvk.GroupKind(), gvk.Version)
 	if err != nil {
-		if meta.IsNoMatchError(err) {
-			// Perhaps a CRD applied a moment ago: ask discovery again, once.
-			if m, ok := c.Mapper().(meta.ResettableRESTMapper); ok {
-				m.Reset()
-				mapping, err = mapper.RESTMappingWithContext(ctx, gvk.GroupKind(), gvk.Version)
-			}
-		}
-		switch {
-		case meta.IsNoMatchError(err):
-			return nil, fmt.Errorf("the cluster does not serve %s in %s: %w", gvk.Kind, gvk.GroupVersion(), err)
-		case err != nil:
-			// Discovery failed: the cluster did not say what it serves.
-			return nil, fmt.Errorf("finding the resource of %s in %s: %s", gvk.Kind, gvk.GroupVersion(), c.Explain(err))
-		}
+		return nil, err
 	}
 	client, err := c.restClient(mapping.GroupVersionKind.GroupVersion())
 	if err != nil {
@@ -170,6 +156,34 @@ func (c *Client) info(ctx context.Context, obj *unstructured.Unstructured, sourc
 		obj.SetNamespace("")
 	}
 	return &resource.Info{Client: client, Mapping: mapping, Namespace: ns, Name: obj.GetName(), Source: source, Object: obj}, nil
+}
+
+// restMapping is the resource of a kind (in version, or the cluster's preferred one when
+// version is ""). A kind discovery does not know is asked again once (a CRD applied a
+// moment ago).
+func (c *Client) restMapping(ctx context.Context, gk schema.GroupKind, version string) (*meta.RESTMapping, error) {
+	var versions []string
+	in := gk.String() // what the errors name
+	if version != "" {
+		versions = []string{version}
+		in = gk.Kind + " in " + gk.WithVersion(version).GroupVersion().String()
+	}
+	mapper := meta.ToRESTMapperWithContext(c.Mapper())
+	mapping, err := mapper.RESTMappingWithContext(ctx, gk, versions...)
+	if meta.IsNoMatchError(err) {
+		if m, ok := c.Mapper().(meta.ResettableRESTMapper); ok {
+			m.Reset()
+			mapping, err = mapper.RESTMappingWithContext(ctx, gk, versions...)
+		}
+	}
+	switch {
+	case meta.IsNoMatchError(err):
+		return nil, fmt.Errorf("the cluster does not serve %s: %w", in, err)
+	case err != nil:
+		// Discovery failed: the cluster did not say what it serves.
+		return nil, fmt.Errorf("finding the resource of %s: %s", in, c.Explain(err))
+	}
+	return mapping, nil
 }
 
 // restClient is a REST client for one group-version that speaks unstructured objects.

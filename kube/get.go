@@ -2,7 +2,6 @@ package kube
 
 import (
 	"context"
-	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -25,12 +24,9 @@ func (c *Client) Get(ctx context.Context, gk schema.GroupKind, namespace, name s
 	ctx, cancel := c.withDeadline(ctx)
 	defer cancel()
 	out := LiveObject{Ref: Ref{GVK: gk.WithVersion(""), Namespace: namespace, Name: name}}
-	mapping, err := meta.ToRESTMapperWithContext(c.Mapper()).RESTMappingWithContext(ctx, gk)
-	switch {
-	case meta.IsNoMatchError(err):
-		return out, fmt.Errorf("the cluster does not serve %s", gk)
-	case err != nil:
-		return out, fmt.Errorf("finding the resource of %s: %s", gk, c.Explain(err))
+	mapping, err := c.restMapping(ctx, gk, "")
+	if err != nil {
+		return out, err
 	}
 	out.Ref.GVK = mapping.GroupVersionKind
 	if mapping.Scope.Name() != meta.RESTScopeNameNamespace {
