@@ -89,6 +89,13 @@ func CreateJSON(ctx context.Context, gvk schema.GroupVersionKind, data []byte) (
 	})
 }
 
+// CreateDecoded is Create for an object that decode sets, from its zero value of the
+// kind's Go type (a pointer to the external version's struct), as the apiserver's JSON
+// decoder would.
+func CreateDecoded(ctx context.Context, gvk schema.GroupVersionKind, decode func(into any) error) (errs []Error, ok bool) {
+	return create(ctx, gvk, func(into runtime.Object) error { return decode(into) })
+}
+
 // clusterCapabilities are those of an apiserver started with --allow-privileged=true, as
 // kubeadm, kind and the managed offerings start it: privileged and Windows hostProcess
 // containers are a policy's to refuse (Pod Security admission), not validation's.

@@ -22,7 +22,7 @@ var rules = []rule{
 	{why: "the command-line face is used by the binary only", from: []string{"..."}, except: []string{"cmd/kubectl-lsp", "internal/cli"}, to: []string{"internal/cli"}},
 	{why: "the language server is started by the serve command only", from: []string{"..."}, except: []string{"internal/cli", "lsp", "internal/bench/..."}, to: []string{"lsp"}},
 	{why: "nothing below the engine reaches up to it or to the faces",
-		from: []string{"schema/...", "kube", "plugins", "internal/validate", "internal/apiserver", "internal/yamlpos", "internal/complete", "internal/explain", "internal/safefile", "internal/version"},
+		from: []string{"schema/...", "kube", "plugins", "internal/validate", "internal/apiserver", "internal/nodejson", "internal/yamlpos", "internal/complete", "internal/explain", "internal/safefile", "internal/version"},
 		to:   []string{"internal/engine", "lsp", "internal/cli", "cmd/..."}},
 	{why: "the engine does not depend on the faces", from: []string{"internal/engine"}, to: []string{"lsp", "internal/cli"}},
 	{why: "the language server converts protocol and engine types; cluster, plugin and schema work is the engine's",

@@ -17,6 +17,7 @@ import (
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 
 	"github.com/kubectl-lsp/kubectl-lsp/internal/apiserver"
+	"github.com/kubectl-lsp/kubectl-lsp/internal/nodejson"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
 )
@@ -54,7 +55,19 @@ func (v *Validator) judgeBuiltin(ctx context.Context, doc *yamlpos.Document, roo
 	var errs []apiserver.Error
 	var removed []string
 	if !slices.ContainsFunc(out, StopsDecoding) {
-		// Nothing to leave out, every field name exact: JSON text straight to the Go type.
+		// Nothing to leave out, every field name exact: the tree straight into the Go type,
+		// or where that decoder leaves it (aliases, the rare failure), its JSON text.
+		var decodeErr error
+		errs, ok := apiserver.CreateDecoded(ctx, k8sGVK, func(into any) error {
+			decodeErr = nodejson.Decode(root, into)
+			return decodeErr
+		})
+		if decodeErr == nil {
+			if !ok {
+				return out, false
+			}
+			return builtinFindings(doc, root, gvk, prefix, out, errs, nil), true
+		}
 		if data, ok := yamlpos.AppendJSON(nil, root, v.aliasLimit()); ok {
 			if errs, ok = apiserver.CreateJSON(ctx, k8sGVK, data); !ok {
 				return out, false
