@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -51,7 +52,7 @@ func Decode(n *yaml.Node, v any) error {
 	if p.kind == opaque {
 		return d.delegate(n, rv)
 	}
-	return d.value(n, rv.Elem(), p.elem)
+	return d.value(n, rv.Elem(), p.elemPlan())
 }
 
 // maxNodes bounds a decode: a manifest has far fewer nodes; AppendJSON's callers bound
@@ -119,7 +120,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, p *plan) error {
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		v, p = v.Elem(), p.elem
+		v, p = v.Elem(), p.elemPlan()
 		if p.kind == opaque {
 			return d.delegate(n, v.Addr())
 		}
@@ -174,7 +175,7 @@ func (d *decoder) object(n *yaml.Node, v reflect.Value, p *plan) error {
 		if err != nil {
 			return err
 		}
-		if err := d.value(n.Content[i+1], fv, f.plan); err != nil {
+		if err := d.value(n.Content[i+1], fv, f.planOf()); err != nil {
 			return err
 		}
 	}
@@ -241,7 +242,7 @@ func (d *decoder) dict(n *yaml.Node, v reflect.Value, p *plan) error {
 			return ErrUnsupported
 		}
 		ev := reflect.New(t.Elem()).Elem()
-		if err := d.value(n.Content[i+1], ev, p.elem); err != nil {
+		if err := d.value(n.Content[i+1], ev, p.elemPlan()); err != nil {
 			return err
 		}
 		v.SetMapIndex(kv, ev)
@@ -301,7 +302,7 @@ func (d *decoder) sequence(n *yaml.Node, v reflect.Value, p *plan) error {
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		v, p = v.Elem(), p.elem
+		v, p = v.Elem(), p.elemPlan()
 		if p.kind == opaque {
 			return d.delegate(n, v.Addr())
 		}
@@ -314,7 +315,7 @@ func (d *decoder) sequence(n *yaml.Node, v reflect.Value, p *plan) error {
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, c := range n.Content {
-		if err := d.value(c, s.Index(i), p.elem); err != nil {
+		if err := d.value(c, s.Index(i), p.elemPlan()); err != nil {
 			return err
 		}
 	}
@@ -336,7 +337,7 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, p *plan) error {
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		v, p = v.Elem(), p.elem
+		v, p = v.Elem(), p.elemPlan()
 		if p.kind == opaque {
 			return d.delegate(n, v.Addr())
 		}
@@ -435,17 +436,39 @@ const (
 	floatKind
 )
 
-// plan is how values of one Go type are decoded.
+// plan is how values of one Go type are decoded. The plans of the types it holds are
+// made on first use: a kind's whole type tree (300 types for a Deployment) is more than
+// a manifest uses.
 type plan struct {
-	kind   planKind
-	elem   *plan             // pointer, map and slice
-	fields map[string]*field // struct: by JSON name
+	kind     planKind
+	elemType reflect.Type // pointer, map and slice
+	elem     atomic.Pointer[plan]
+	fields   map[string]*field // struct: by JSON name
+}
+
+func (p *plan) elemPlan() *plan {
+	if e := p.elem.Load(); e != nil {
+		return e
+	}
+	e := planOf(p.elemType)
+	p.elem.Store(e)
+	return e
 }
 
 type field struct {
 	index []int
 	pos   int // 0.. in the struct's field list
-	plan  *plan
+	typ   reflect.Type
+	plan  atomic.Pointer[plan]
+}
+
+func (f *field) planOf() *plan {
+	if p := f.plan.Load(); p != nil {
+		return p
+	}
+	p := planOf(f.typ)
+	f.plan.Store(p)
+	return p
 }
 
 var (
@@ -454,35 +477,24 @@ var (
 	textUnmarshalType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// planOf returns the plan of t, building it (and those of the types it holds) once.
+// planOf returns the plan of t, made once.
 func planOf(t reflect.Type) *plan {
 	if p, ok := plans.Load(t); ok {
 		return p.(*plan)
 	}
-	building := map[reflect.Type]*plan{}
-	p := build(t, building)
-	for bt, bp := range building {
-		plans.LoadOrStore(bt, bp)
-	}
-	return p
+	p, _ := plans.LoadOrStore(t, build(t))
+	return p.(*plan)
 }
 
-func build(t reflect.Type, building map[reflect.Type]*plan) *plan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*plan)
-	}
-	if p, ok := building[t]; ok {
-		return p // a recursive type: filled in below, before anyone decodes with it
-	}
+func build(t reflect.Type) *plan {
 	p := &plan{}
-	building[t] = p
 	if t.Kind() != reflect.Pointer && (reflect.PointerTo(t).Implements(unmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalType)) {
 		p.kind = opaque
 		return p
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		p.kind, p.elem = pointer, build(t.Elem(), building)
+		p.kind, p.elemType = pointer, t.Elem()
 	case reflect.Struct:
 		fields, ok := jsonFields(t)
 		if !ok {
@@ -492,7 +504,7 @@ func build(t reflect.Type, building map[reflect.Type]*plan) *plan {
 		p.kind = structKind
 		p.fields = make(map[string]*field, len(fields))
 		for i, f := range fields {
-			p.fields[f.name] = &field{index: f.index, pos: i, plan: build(f.typ, building)}
+			p.fields[f.name] = &field{index: f.index, pos: i, typ: f.typ}
 		}
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String || t.Key().Name() == "Number" ||
@@ -500,13 +512,13 @@ func build(t reflect.Type, building map[reflect.Type]*plan) *plan {
 			p.kind = opaque
 			return p
 		}
-		p.kind, p.elem = mapKind, build(t.Elem(), building)
+		p.kind, p.elemType = mapKind, t.Elem()
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			p.kind = opaque // base64 text, or an array of numbers
 			return p
 		}
-		p.kind, p.elem = sliceKind, build(t.Elem(), building)
+		p.kind, p.elemType = sliceKind, t.Elem()
 	case reflect.String:
 		p.kind = stringKind
 		if t.Name() == "Number" {

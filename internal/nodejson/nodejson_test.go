@@ -285,3 +285,46 @@ func BenchmarkDecodeJSON(b *testing.B) {
 		}
 	}
 }
+
+// TestDecodeConcurrent: goroutines decoding at once (making the plans of the types as they
+// go) get the values one goroutine gets. Run with -race.
+func TestDecodeConcurrent(t *testing.T) {
+	known := legacyscheme.Scheme.AllKnownTypes()
+	type doc struct {
+		n   *yaml.Node
+		typ reflect.Type
+	}
+	var docs []doc
+	for _, d := range yamlpos.Split("corpus.yaml", bench.Corpus(200, 11)).Docs {
+		d.ParseDoc()
+		av, _, _ := yamlpos.Get(d.Root, "apiVersion")
+		k, _, _ := yamlpos.Get(d.Root, "kind")
+		gv, _ := schema.ParseGroupVersion(av.Value)
+		if typ, ok := known[gv.WithKind(k.Value)]; ok {
+			docs = append(docs, doc{d.Root, typ})
+		}
+	}
+	results := make([][]any, 4)
+	done := make(chan int)
+	for g := range results {
+		go func() {
+			defer func() { done <- g }()
+			for _, d := range docs {
+				v := reflect.New(d.typ)
+				if err := nodejson.Decode(d.n, v.Interface()); err != nil {
+					t.Error(err)
+					return
+				}
+				results[g] = append(results[g], v.Interface())
+			}
+		}()
+	}
+	for range results {
+		<-done
+	}
+	for g := 1; g < len(results); g++ {
+		if !reflect.DeepEqual(results[0], results[g]) {
+			t.Fatalf("goroutine %d decoded differently", g)
+		}
+	}
+}
