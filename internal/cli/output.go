@@ -228,7 +228,7 @@ func (rep *report) summaryLine() string {
 func (rep *report) write(w io.Writer, format string, verbose bool) error {
 	switch format {
 	case "json":
-		return writeIndentedJSON(w, rep, "  ")
+		return rep.writeJSON(w)
 	case "junit":
 		return rep.writeJUnit(w)
 	case "sarif":
