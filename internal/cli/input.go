@@ -24,7 +24,10 @@ func readInput(in io.Reader, path string, limit int64) (*yamlpos.File, error) {
 	case limit > 0:
 		data, err = safefile.ReadFile(path, limit)
 	default:
-		data, err = os.ReadFile(path)
+		var ok bool
+		if data, ok, err = readLarge(path); !ok && err == nil {
+			data, err = os.ReadFile(path)
+		}
 	}
 	if err != nil {
 		return nil, &ExitError{Code: 2, Err: fmt.Errorf("reading %s: %w", name, err)}

@@ -105,7 +105,11 @@ func toRange(m *yamlpos.Mapper, r yamlpos.Range) jsonRange {
 }
 
 func newReport(files []*yamlpos.File, results [][]validate.Result) *report {
-	rep := &report{Documents: []jsonDocument{}}
+	n := 0
+	for _, rs := range results {
+		n += len(rs)
+	}
+	rep := &report{Documents: make([]jsonDocument, 0, n)}
 	for fi, f := range files {
 		for _, r := range results[fi] {
 			rep.add(r, f.Name, r.Doc.Index, func(rg yamlpos.Range) (string, jsonRange) { return "", toRange(f.Mapper, rg) })
@@ -118,7 +122,7 @@ func newReport(files []*yamlpos.File, results [][]validate.Result) *report {
 // sources: each object in the resource file it came from, each finding where its value
 // comes from (engine.Kustomization.Locate).
 func newKustomizeReport(k *engine.Kustomization, results []validate.Result) *report {
-	rep := &report{Documents: []jsonDocument{}}
+	rep := &report{Documents: make([]jsonDocument, 0, len(results))}
 	for i, r := range results {
 		src := k.Source(i)
 		index := 0
@@ -228,7 +232,7 @@ func (rep *report) summaryLine() string {
 func (rep *report) write(w io.Writer, format string, verbose bool) error {
 	switch format {
 	case "json":
-		return writeIndentedJSON(w, rep, "  ")
+		return rep.writeJSON(w)
 	case "junit":
 		return rep.writeJUnit(w)
 	case "sarif":

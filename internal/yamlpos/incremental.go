@@ -70,7 +70,7 @@ func SplitFrom(prev *File, name string, src []byte) (f *File, head, tail int) {
 	return f, k, len(prev.Docs) - j
 }
 
-func (m *Mapper) withSrc(src []byte) *Mapper { return &Mapper{src: src, lines: m.lines} }
+func (m *Mapper) withSrc(src []byte) *Mapper { return indexedMapper(src, m.starts()) }
 
 // commonPrefix is the length of the longest common prefix of x and y.
 func commonPrefix(x, y []byte) int {

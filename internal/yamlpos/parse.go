@@ -120,13 +120,21 @@ func scanYAML(f *File, pos, docStart, stop int, docs []*Document) ([]*Document, 
 		}
 	}
 	for pos < len(src) {
+		if !bytes.HasPrefix(src[pos:], []byte("---")) {
+			// Only lines that start with "---" can be separators: skip to the next one.
+			k := bytes.Index(src[pos:], []byte("\n---"))
+			if k < 0 {
+				break
+			}
+			pos += k + 1
+		}
 		eol := bytes.IndexByte(src[pos:], '\n')
 		next := len(src)
 		if eol >= 0 {
 			next = pos + eol + 1
 		}
 		line := src[pos:next]
-		if bytes.HasPrefix(line, []byte("---")) && isSeparatorRest(line[3:]) {
+		if isSeparatorRest(line[3:]) {
 			emit(pos)
 			docStart = next
 			if rest := bytes.TrimSpace(line[3:]); len(rest) > 0 && rest[0] != '#' {
