@@ -9,7 +9,8 @@
 // runtime map one region for the next Reserve bytes of heap, asks the kernel for huge
 // pages there (madvise MADV_HUGEPAGE), and gives the region back to the heap, where the
 // initialisers that follow allocate from it. Nothing else changes: where the kernel has
-// no huge pages to give, or elsewhere than Linux, the heap is as before.
+// no huge pages to give, with GODEBUG=disablethp=1 (the runtime's switch to keep huge
+// pages off its heap), or elsewhere than Linux, the heap is as before.
 package hugeheap
 
 // Reserve is the size of the region prepared for huge pages: the start-up heap and a

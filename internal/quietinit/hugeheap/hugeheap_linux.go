@@ -16,6 +16,9 @@ const (
 var early *[64]byte
 
 func init() {
+	if godebug, _ := syscall.Getenv("GODEBUG"); thpDisabled(godebug) {
+		return
+	}
 	early = new([64]byte)
 	first := uintptr(unsafe.Pointer(early))
 	early = nil
@@ -24,6 +27,26 @@ func init() {
 	// The allocation may have started a collection that keeps the region (the
 	// allocator holds it while it starts one); this one frees it.
 	runtime.GC()
+}
+
+// thpDisabled reports whether the GODEBUG setting godebug turns the heap's huge pages
+// off (disablethp=1; the last setting of a name wins, as in the runtime). It parses by
+// hand: importing strings would make this package wait for it and its neighbours in
+// the order of initialisation.
+func thpDisabled(godebug string) bool {
+	const setting = "disablethp="
+	disabled := false
+	start := 0
+	for i := 0; i <= len(godebug); i++ {
+		if i < len(godebug) && godebug[i] != ',' {
+			continue
+		}
+		if kv := godebug[start:i]; len(kv) >= len(setting) && kv[:len(setting)] == setting {
+			disabled = kv[len(setting):] == "1"
+		}
+		start = i + 1
+	}
+	return disabled
 }
 
 // span is the address range to advise, given a small object of the heap's first step

@@ -43,11 +43,15 @@ func TestRegionGivenBack(t *testing.T) {
 	}
 }
 
-// TestHeapAdvised: where the kernel has transparent huge pages, the heap's next
-// allocations land in memory advised for them (VmFlags "hg" in /proc/self/smaps).
+// TestHeapAdvised: where the kernel has transparent huge pages (and GODEBUG does not
+// turn them off), the heap's next allocations land in memory advised for them (VmFlags
+// "hg" in /proc/self/smaps).
 func TestHeapAdvised(t *testing.T) {
 	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
 		t.Skip("no transparent huge pages:", err)
+	}
+	if thpDisabled(os.Getenv("GODEBUG")) {
+		t.Skip("GODEBUG=disablethp=1")
 	}
 	obj := make([]byte, 1<<20)
 	flags, err := vmFlags(uintptr(unsafe.Pointer(&obj[0])))
@@ -84,4 +88,28 @@ func vmFlags(addr uintptr) (string, error) {
 		return "", err
 	}
 	return "", fmt.Errorf("no mapping in /proc/self/smaps holds %#x", addr)
+}
+
+// TestThpDisabled: GODEBUG=disablethp=1 (the runtime's own switch) leaves the heap alone;
+// the last setting of the name wins.
+func TestThpDisabled(t *testing.T) {
+	tests := []struct {
+		godebug string
+		want    bool
+	}{
+		{"", false},
+		{"disablethp=1", true},
+		{"disablethp=0", false},
+		{"inittrace=1,disablethp=1", true},
+		{"disablethp=1,gctrace=1", true},
+		{"disablethp=1,disablethp=0", false},
+		{"xdisablethp=1", false},
+		{"disablethp=10", false},
+		{"disablethp", false},
+	}
+	for _, tt := range tests {
+		if got := thpDisabled(tt.godebug); got != tt.want {
+			t.Errorf("thpDisabled(%q) = %v, want %v", tt.godebug, got, tt.want)
+		}
+	}
 }
