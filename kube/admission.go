@@ -2,12 +2,13 @@ package kube
 
 import (
 	"context"
-	"regexp"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/lazyregexp"
 )
 
 // A ValidatingAdmissionPolicy's denial names no field: its cause is the policy's message.
@@ -16,9 +17,9 @@ import (
 // field of the object that validation's expression reads.
 
 var (
-	policyDenialRE = regexp.MustCompile(`ValidatingAdmissionPolicy '([^']+)' with binding '[^']+' denied request: (.*)$`)
-	objectFieldRE  = regexp.MustCompile(`\bobject((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\s*'[^']*'\s*\]|\[\s*"[^"]*"\s*\])+)(\s*\()?`)
-	segmentRE      = regexp.MustCompile(`\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]]*\]`)
+	policyDenialRE = lazyregexp.New(`ValidatingAdmissionPolicy '([^']+)' with binding '[^']+' denied request: (.*)$`)
+	objectFieldRE  = lazyregexp.New(`\bobject((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\s*'[^']*'\s*\]|\[\s*"[^"]*"\s*\])+)(\s*\()?`)
+	segmentRE      = lazyregexp.New(`\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]]*\]`)
 	policyGVR      = schema.GroupVersionResource{Group: "admissionregistration.k8s.io", Version: "v1", Resource: "validatingadmissionpolicies"}
 )
 
@@ -33,7 +34,7 @@ func (c *Client) locateAdmission(ctx context.Context, res *DryRunResult) {
 		if cause.Field != "" {
 			continue
 		}
-		m := policyDenialRE.FindStringSubmatch(cause.Message)
+		m := policyDenialRE().FindStringSubmatch(cause.Message)
 		if m == nil {
 			continue
 		}
@@ -80,11 +81,11 @@ func failedExpression(p *unstructured.Unstructured, msg string) string {
 // fieldOfExpression is the first field of the object a CEL expression reads, as a field
 // path ("spec.replicas", "metadata.labels[app]"); "" when it reads none.
 func fieldOfExpression(expr string) string {
-	m := objectFieldRE.FindStringSubmatch(expr)
+	m := objectFieldRE().FindStringSubmatch(expr)
 	if m == nil {
 		return ""
 	}
-	parts := segmentRE.FindAllString(m[1], -1)
+	parts := segmentRE().FindAllString(m[1], -1)
 	if m[2] != "" && len(parts) > 0 && strings.HasPrefix(parts[len(parts)-1], ".") {
 		parts = parts[:len(parts)-1] // a method or macro: object.spec.containers.all(...)
 	}

@@ -6,15 +6,16 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/lazyregexp"
 )
 
 // kubectlUnsafe is what kubectl replaces in a host to name its discovery cache folder.
-var kubectlUnsafe = regexp.MustCompile(`[^(\w/.)]`)
+var kubectlUnsafe = lazyregexp.New(`[^(\w/.)]`)
 
 // plainName is a folder name that is one path element and nothing else.
-var plainName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+var plainName = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // hostDir is the cache folder name of an API server URL: one path element, whatever the
 // URL holds. For a URL that is a scheme, host and port only (nearly every kubeconfig), it
@@ -26,7 +27,7 @@ var plainName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 func hostDir(server string) string {
 	u, err := url.Parse(server)
 	if err == nil && u.Opaque == "" && u.User == nil && u.RawQuery == "" && u.Fragment == "" && (u.Path == "" || u.Path == "/") {
-		if name := kubectlUnsafe.ReplaceAllString(u.Host, "_"); plainName.MatchString(name) && !strings.Contains(name, "..") {
+		if name := kubectlUnsafe().ReplaceAllString(u.Host, "_"); plainName().MatchString(name) && !strings.Contains(name, "..") {
 			return name
 		}
 	}

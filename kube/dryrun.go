@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/lazyregexp"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 )
@@ -349,7 +349,7 @@ func (l locator) rejection(res *DryRunResult) []validate.Finding {
 		return out
 	}
 	if i := strings.Index(res.Message, strictDecodingPrefix); i >= 0 {
-		for _, m := range strictFieldRE.FindAllStringSubmatch(res.Message[i:], -1) {
+		for _, m := range strictFieldRE().FindAllStringSubmatch(res.Message[i:], -1) {
 			r, _ := l.field(m[2], m[1] == "unknown")
 			add(m[2], m[0], r)
 		}
@@ -367,7 +367,7 @@ func (l locator) rejection(res *DryRunResult) []validate.Finding {
 
 const strictDecodingPrefix = "strict decoding error: "
 
-var strictFieldRE = regexp.MustCompile(`(unknown|duplicate) field "((?:[^"\\]|\\.)*)"`)
+var strictFieldRE = lazyregexp.New(`(unknown|duplicate) field "((?:[^"\\]|\\.)*)"`)
 
 func isUnknownField(msg string) bool {
 	return strings.Contains(msg, "field not declared in schema") || strings.Contains(msg, "unknown field")

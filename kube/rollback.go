@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +17,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/resource"
+
+	"github.com/kubectl-lsp/kubectl-lsp/internal/lazyregexp"
 )
 
 // A batch is all or nothing. The server-side dry-run before it catches what the apiserver
@@ -410,10 +411,10 @@ func (c *Client) kubectl(opts ApplyOptions, verb, target, namespace string) stri
 	return strings.Join(args, " ")
 }
 
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`)
+var shellSafe = lazyregexp.New(`^[A-Za-z0-9@%+=:,./_-]+$`)
 
 func shellQuote(s string) string {
-	if shellSafe.MatchString(s) {
+	if shellSafe().MatchString(s) {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
@@ -463,7 +464,7 @@ func writePrivate(namespace, kind, name string, data []byte) (string, error) {
 	if namespace != "" {
 		base = namespace + "-" + base
 	}
-	base = unsafeFileChars.ReplaceAllString(base, "_") + ".json"
+	base = unsafeFileChars().ReplaceAllString(base, "_") + ".json"
 	path := filepath.Join(dir, base)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -476,4 +477,4 @@ func writePrivate(namespace, kind, name string, data []byte) (string, error) {
 	return path, f.Close()
 }
 
-var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]`)
+var unsafeFileChars = lazyregexp.New(`[^A-Za-z0-9._-]`)

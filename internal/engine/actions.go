@@ -3,12 +3,12 @@ package engine
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/lazyregexp"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 	"github.com/kubectl-lsp/kubectl-lsp/schema"
@@ -351,8 +351,8 @@ func (fx *fixer) scalarText(v string, quote byte) string {
 }
 
 var (
-	canonicalInt   = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
-	canonicalFloat = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
+	canonicalInt   = lazyregexp.New(`^-?(0|[1-9][0-9]*)$`)
+	canonicalFloat = lazyregexp.New(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
 )
 
 // typeFix quotes a number or boolean where a string is expected, and unquotes a number
@@ -384,7 +384,7 @@ func (fx *fixer) typeFix(fd validate.Finding) []CodeAction {
 		switch {
 		case want.Type == "boolean" && (strings.EqualFold(v, "true") || strings.EqualFold(v, "false")):
 			text = strings.ToLower(v)
-		case want.Type == "integer" && canonicalInt.MatchString(v), want.Type == "number" && canonicalFloat.MatchString(v):
+		case want.Type == "integer" && canonicalInt().MatchString(v), want.Type == "number" && canonicalFloat().MatchString(v):
 			text = v
 		default:
 			return nil

@@ -2,16 +2,16 @@ package engine
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/lazyregexp"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 )
 
 // byteQuantity reads an amount written with a unit of bytes, as people write them and
 // Kubernetes does not read them: 128MB, 1.5Gb, 2 GiB, 512kb, 100 bytes.
-var byteQuantity = regexp.MustCompile(`^([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))\s*([kKmMgGtTpPeE]?)(i?)([bB](?:ytes?)?)?$`)
+var byteQuantity = lazyregexp.New(`^([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))\s*([kKmMgGtTpPeE]?)(i?)([bB](?:ytes?)?)?$`)
 
 // quantityFixes rewrites a malformed quantity whose unit is a unit of bytes with the
 // suffixes Kubernetes reads: the same amount first (MB is M, 10^6; MiB is Mi, 2^20), then,
@@ -42,7 +42,7 @@ type spelling struct{ text, meaning string }
 
 // quantitySpellings lists the quantities v may be meant as, the same amount first.
 func quantitySpellings(v string) []spelling {
-	m := byteQuantity.FindStringSubmatch(v)
+	m := byteQuantity().FindStringSubmatch(v)
 	if m == nil {
 		return nil
 	}

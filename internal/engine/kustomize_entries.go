@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/lazyregexp"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/validate"
 	"github.com/kubectl-lsp/kubectl-lsp/internal/yamlpos"
 )
@@ -146,11 +146,11 @@ func seqScalars(n *yaml.Node, field string) []*yaml.Node {
 // isPathLike tells a file name from an inline patch in patchesStrategicMerge.
 func isPathLike(s string) bool { return s != "" && !strings.ContainsAny(s, "\n:{") }
 
-var remotePattern = regexp.MustCompile(`^(https?://|git::|git@|ssh://|file://|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|\.git(/|$|//)`)
+var remotePattern = lazyregexp.New(`^(https?://|git::|git@|ssh://|file://|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|\.git(/|$|//)`)
 
 // IsRemoteEntry reports whether a resources, bases or components entry names a remote
 // base (a git repository or a URL), as kustomize would fetch it.
-func IsRemoteEntry(value string) bool { return remotePattern.MatchString(value) }
+func IsRemoteEntry(value string) bool { return remotePattern().MatchString(value) }
 
 // MissingEntry says what is wrong with an entry of the kustomization file in dir: "" when
 // the path exists as the entry needs it, or when it is remote (not checked).

@@ -11,7 +11,11 @@
 // size).
 package quietinit
 
-import "runtime/debug"
+import (
+	"runtime/debug"
+
+	_ "github.com/kubectl-lsp/kubectl-lsp/internal/quietinit/hugeheap" // first: huge pages for the heap
+)
 
 // percent is the collector's setting before init paused it: GOGC from the environment,
 // or 100.
