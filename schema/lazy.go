@@ -29,7 +29,7 @@ type lazyDocument struct {
 }
 
 // gvkKey is the extension naming the kinds a definition serves. Only definitions whose
-// JSON contains it are decoded to find a kind's definition.
+// JSON contains it are scanned for it to find a kind's definition.
 var gvkKey = []byte(`"x-kubernetes-group-version-kind"`)
 
 // newLazyDocument splits an OpenAPI v3 document into its definitions' JSON without
@@ -100,16 +100,36 @@ func (d *lazyDocument) indexKinds() error {
 		if !bytes.Contains(d.c.src[name], gvkKey) {
 			continue
 		}
-		raw, _ := d.c.rawDef(name)
-		if raw == nil {
+		gvks, err := definitionGVKs(d.c.src[name])
+		if err != nil {
+			d.c.err = fmt.Errorf("decoding OpenAPI definition %s: %w", name, err)
 			return d.c.err
 		}
-		for _, gvk := range raw.GVKs {
+		for _, gvk := range gvks {
 			kinds[gvk] = name
 		}
 	}
 	d.kinds = kinds
 	return nil
+}
+
+// definitionGVKs decodes only the kinds a definition's JSON serves: the definition is
+// decoded in full when it is compiled.
+func definitionGVKs(def []byte) ([]GVK, error) {
+	s := &scanner{data: def}
+	var gvks []GVK
+	err := s.object(func(key string) error {
+		start := s.ws()
+		if err := s.skip(); err != nil {
+			return err
+		}
+		if key == "x-kubernetes-group-version-kind" {
+			gvks = nil // as a decoder would, the last of duplicate members wins
+			return fastjson.Unmarshal(def[start:s.pos], &gvks)
+		}
+		return nil
+	})
+	return gvks, err
 }
 
 // names lists the document's definitions, sorted.
