@@ -29,8 +29,9 @@ type lazyDocument struct {
 }
 
 // gvkKey is the extension naming the kinds a definition serves. Only definitions whose
-// JSON contains it are scanned for it to find a kind's definition.
-var gvkKey = []byte(`"x-kubernetes-group-version-kind"`)
+// JSON contains it are scanned for it to find a kind's definition. (Without its quote:
+// a search for a rare first byte is faster.)
+var gvkKey = []byte(`x-kubernetes-group-version-kind"`)
 
 // newLazyDocument splits an OpenAPI v3 document into its definitions' JSON without
 // decoding them.
