@@ -127,6 +127,9 @@ func (c *compiler) def(name string) *Schema {
 		return s
 	}
 	c.fill(s, raw)
+	if c.src != nil {
+		delete(c.raw, name) // compiled: a lazy document keeps no decoded form
+	}
 	return s
 }
 
