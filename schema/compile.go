@@ -65,7 +65,10 @@ type Document struct {
 
 type compiler struct {
 	// unmarshal decodes the nested schemas kept as raw JSON (items, additionalProperties).
-	unmarshal  func(data []byte, v any) error
+	unmarshal func(data []byte, v any) error
+	// src holds the JSON of the definitions not decoded yet (see lazyDocument); raw the
+	// decoded ones.
+	src        map[string][]byte
 	raw        map[string]*rawSchema
 	defs       map[string]*Schema
 	structural bool
@@ -116,7 +119,7 @@ func (c *compiler) def(name string) *Schema {
 	if s, ok := c.defs[name]; ok {
 		return s
 	}
-	raw, ok := c.raw[name]
+	raw, ok := c.rawDef(name)
 	s := &Schema{Name: name}
 	c.defs[name] = s // before compiling: recursive definitions point back here
 	if !ok {
@@ -124,6 +127,9 @@ func (c *compiler) def(name string) *Schema {
 		return s
 	}
 	c.fill(s, raw)
+	if c.src != nil {
+		delete(c.raw, name) // compiled: a lazy document keeps no decoded form
+	}
 	return s
 }
 

@@ -69,8 +69,8 @@ type Source interface {
 	Kinds() []KindInfo
 }
 
-// Builtin serves the schemas of one embedded Kubernetes release, compiling each
-// group-version on first use.
+// Builtin serves the schemas of one embedded Kubernetes release, compiling a kind's
+// definitions on its first lookup.
 type Builtin struct {
 	minor string
 	index *builtin.Index
@@ -81,7 +81,7 @@ type Builtin struct {
 
 type gvEntry struct {
 	once sync.Once
-	doc  *Document
+	doc  *lazyDocument
 	err  error
 }
 
@@ -108,8 +108,29 @@ func (b *Builtin) Name() string { return "builtin " + b.minor }
 // Version is the Kubernetes minor version served, e.g. "1.37".
 func (b *Builtin) Version() string { return b.minor }
 
-// Document compiles (once) and returns the document of a group-version.
+// Document compiles (once) and returns the whole document of a group-version.
 func (b *Builtin) Document(group, version string) (*Document, error) {
+	d, err := b.lazy(group, version)
+	if err != nil {
+		return nil, err
+	}
+	return d.Document()
+}
+
+// Definition returns one compiled definition of a group-version's document (e.g.
+// io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta of core/v1), compiling only what it
+// needs; nil when the document lacks it.
+func (b *Builtin) Definition(group, version, name string) (*Schema, error) {
+	d, err := b.lazy(group, version)
+	if err != nil {
+		return nil, err
+	}
+	return d.Definition(name)
+}
+
+// lazy returns the document of a group-version, loaded once; its definitions compile
+// as they are asked for.
+func (b *Builtin) lazy(group, version string) (*lazyDocument, error) {
 	key := group + "/" + version
 	b.mu.Lock()
 	e, ok := b.docs[key]
@@ -124,7 +145,7 @@ func (b *Builtin) Document(group, version string) (*Document, error) {
 			e.err = err
 			return
 		}
-		e.doc, e.err = CompileDocument(data)
+		e.doc, e.err = newLazyDocument(data)
 	})
 	return e.doc, e.err
 }
@@ -145,11 +166,14 @@ func (b *Builtin) Lookup(gvk GVK) (*Type, error) {
 	if res == nil {
 		return nil, nil
 	}
-	doc, err := b.Document(gvk.Group, gvk.Version)
+	doc, err := b.lazy(gvk.Group, gvk.Version)
 	if err != nil {
 		return nil, fmt.Errorf("loading built-in schemas for %s: %w", gvk.APIVersion(), err)
 	}
-	s := doc.Kinds[gvk]
+	s, err := doc.Kind(gvk)
+	if err != nil {
+		return nil, fmt.Errorf("loading built-in schemas for %s: %w", gvk.APIVersion(), err)
+	}
 	if s == nil {
 		return nil, nil
 	}

@@ -159,8 +159,8 @@ func (e *Engine) CRDs() *schema.CRDs { return e.crds }
 // objectMeta is the ObjectMeta schema of the embedded release, for custom resources.
 func (e *Engine) objectMeta() *schema.Schema {
 	e.metaOnce.Do(func() {
-		if doc, err := e.builtin.Document("", "v1"); err == nil {
-			e.meta = doc.Definitions["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]
+		if meta, err := e.builtin.Definition("", "v1", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"); err == nil {
+			e.meta = meta
 		}
 	})
 	return e.meta
