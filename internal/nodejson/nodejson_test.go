@@ -235,8 +235,12 @@ func TestDecodeEmbedded(t *testing.T) {
 		private string
 		D       string `json:"d,omitempty"`
 	}
-	for _, doc := range []string{"a: 1\nB: 2\nc: 3\nt: 4\nd: 5\nprivate: 6\nT: 7", "c: x", "B: y", "{}"} {
+	for _, doc := range []string{"a: '1'\nB: '2'\nc: '3'\nt: '4'\nd: '5'\nprivate: '6'\nT: '7'", "c: x", "B: why", "{}"} {
 		compare(t, doc, parseYAML(t, []byte(doc)), reflect.TypeFor[outer]())
+		var v outer
+		if err := nodejson.Decode(parseYAML(t, []byte(doc)), &v); err != nil || v.private != "" || v.T != "" {
+			t.Errorf("%q: unexported or ignored field set (%+v, %v)", doc, v, err)
+		}
 	}
 }
 
