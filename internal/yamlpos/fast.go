@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -25,24 +26,44 @@ type fastLine struct {
 	start, end int // content [start,end) in text, after indentation; end before any comment
 	indent     int // leading spaces
 	eol        int // end of the line, before "\n"
+	no         int // 1-based line number in text
 }
 
+// A parse allocates little besides the tree: the tree's nodes come from one slab and the
+// children of all its collections from another, both sized from the number of lines, and
+// the scalars' values are substrings of one copy of the text. The parser's own tables are
+// reused from one parse to the next.
 type fastParser struct {
 	text  []byte
+	str   string     // text as a string: values are substrings of it
 	lines []fastLine // non-blank, non-comment-only lines
 	cur   int        // index into lines
 	slab  []yaml.Node
-	// lineNo maps each entry of lines to its 1-based line number in text.
-	lineNo []int
-	ascii  bool
+	ptrs  []*yaml.Node // the Content of finished collections, one after the other
+	// stack holds the children of the collections being parsed, innermost last; high is
+	// the most it has held in this parse.
+	stack []*yaml.Node
+	high  int
+	// flowMarks counts the commas and brackets of the text, dashes the lines starting
+	// with a dash, for the size of the slabs.
+	flowMarks, dashes int
+	ascii             bool
 }
+
+var parserPool = sync.Pool{New: func() any { return new(fastParser) }}
 
 // fastParse returns the document's root node, or errUnsupported.
 func fastParse(text []byte) (root *yaml.Node, err error) {
-	p := &fastParser{text: text, ascii: true}
+	p := parserPool.Get().(*fastParser)
+	defer p.release()
+	p.text, p.ascii = text, true
 	if err := p.scanLines(); err != nil {
 		return nil, err
 	}
+	if len(p.lines) == 0 {
+		return nil, nil
+	}
+	p.str = string(text)
 	if len(p.lines) == 0 {
 		return nil, nil
 	}
@@ -59,6 +80,19 @@ func fastParse(text []byte) (root *yaml.Node, err error) {
 	return root, nil
 }
 
+// release forgets the parse (the tree belongs to the caller) and returns the parser to
+// the pool, keeping its tables unless they grew large.
+func (p *fastParser) release() {
+	clear(p.stack[:max(p.high, len(p.stack))])
+	p.text, p.str, p.slab, p.ptrs = nil, "", nil, nil
+	p.lines, p.stack = p.lines[:0], p.stack[:0]
+	p.cur, p.high, p.flowMarks, p.dashes = 0, 0, 0, 0
+	if cap(p.lines) > 1<<14 || cap(p.stack) > 1<<14 {
+		return // a huge document: let the garbage collector have the tables
+	}
+	parserPool.Put(p)
+}
+
 func (p *fastParser) scanLines() error {
 	text := p.text
 	lineNo := 0
@@ -69,6 +103,9 @@ func (p *fastParser) scanLines() error {
 			c := text[eol]
 			if c < 0x20 || c == 0x7F {
 				return errUnsupported // tabs, CR, control characters
+			}
+			if c == ',' || c == '[' || c == '{' {
+				p.flowMarks++
 			}
 			if c >= 0x80 {
 				p.ascii = false
@@ -93,8 +130,10 @@ func (p *fastParser) scanLines() error {
 			for end > start && text[end-1] == ' ' {
 				end--
 			}
-			p.lines = append(p.lines, fastLine{start: start, end: end, indent: indent, eol: eol})
-			p.lineNo = append(p.lineNo, lineNo)
+			p.lines = append(p.lines, fastLine{start: start, end: end, indent: indent, eol: eol, no: lineNo})
+			if text[start] == '-' {
+				p.dashes++
+			}
 		} else if start < eol && text[start] == '#' {
 			// comment-only line: skipped
 		} else if start == eol {
@@ -117,10 +156,52 @@ func printable(r rune) bool {
 
 func (p *fastParser) node() *yaml.Node {
 	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]yaml.Node, 0, 32)
+		p.slab = make([]yaml.Node, 0, p.nodesAhead())
 	}
-	p.slab = append(p.slab, yaml.Node{})
+	p.slab = p.slab[:len(p.slab)+1]
 	return &p.slab[len(p.slab)-1]
+}
+
+// nodesAhead estimates how many nodes the rest of the document makes: most lines make
+// two ("key: value", "key:" and the collection under it), a "- key: value" line three,
+// flow collections one or two per comma or bracket.
+func (p *fastParser) nodesAhead() int {
+	if p.slab == nil {
+		return p.nodesInAll()
+	}
+	return 2*(len(p.lines)-p.cur) + p.dashes/4 + 4
+}
+
+// nodesInAll estimates how many nodes the document makes.
+func (p *fastParser) nodesInAll() int {
+	return 2*len(p.lines) + p.dashes + 2*p.flowMarks + 4
+}
+
+// push adds a child to the collection being parsed.
+func (p *fastParser) push(children ...*yaml.Node) {
+	p.stack = append(p.stack, children...)
+}
+
+// children ends the collection whose children were pushed from base on, returning them.
+func (p *fastParser) children(base int) []*yaml.Node {
+	items := p.stack[base:]
+	p.high = max(p.high, len(p.stack))
+	p.stack = p.stack[:base]
+	if len(items) == 0 {
+		return nil
+	}
+	if cap(p.ptrs)-len(p.ptrs) < len(items) {
+		// Every node but the root is a child: the first slab is sized for the whole
+		// document (inner collections end first, the root last).
+		more := len(p.lines) / 4
+		if p.ptrs == nil {
+			more = p.nodesInAll()
+		}
+		p.ptrs = make([]*yaml.Node, 0, max(len(items), more))
+	}
+	start := len(p.ptrs)
+	p.ptrs = append(p.ptrs, items...)
+	return p.ptrs[start:len(p.ptrs):len(p.ptrs)]
 }
 
 // column is the 1-based character column of offset off on line li.
@@ -134,7 +215,7 @@ func (p *fastParser) column(li, off int) int {
 }
 
 func (p *fastParser) at(n *yaml.Node, li, off int) {
-	n.Line = p.lineNo[li]
+	n.Line = p.lines[li].no
 	n.Column = p.column(li, off)
 }
 
@@ -201,6 +282,7 @@ func (p *fastParser) mapping(indent, off int) (*yaml.Node, error) {
 	m := p.node()
 	m.Kind, m.Tag = yaml.MappingNode, "!!map"
 	p.at(m, p.cur, off)
+	base := len(p.stack)
 	first := true
 	for p.cur < len(p.lines) {
 		l := p.lines[p.cur]
@@ -232,8 +314,9 @@ func (p *fastParser) mapping(indent, off int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.Content = append(m.Content, key, val)
+		p.push(key, val)
 	}
+	m.Content = p.children(base)
 	return m, nil
 }
 
@@ -254,7 +337,7 @@ func (p *fastParser) keyNode(off, colon int) (*yaml.Node, error) {
 		for end > off && text[end-1] == ' ' {
 			end--
 		}
-		k.Value = string(text[off:end])
+		k.Value = p.str[off:end]
 	}
 	return k, nil
 }
@@ -283,7 +366,7 @@ func (p *fastParser) value(parentIndent, off int, l fastLine, inMapping bool) (*
 		}
 		n := p.node()
 		n.Kind, n.Tag = yaml.ScalarNode, "!!null"
-		n.Line = p.lineNo[li]
+		n.Line = p.lines[li].no
 		n.Column = p.column(li, min(origOff, l.end))
 		return n, nil
 	}
@@ -349,7 +432,7 @@ func (p *fastParser) value(parentIndent, off int, l fastLine, inMapping bool) (*
 	n := p.node()
 	n.Kind = yaml.ScalarNode
 	p.at(n, p.cur, off)
-	n.Value = string(text[off:end])
+	n.Value = p.str[off:end]
 	p.cur++
 	return n, p.noContinuation(parentIndent)
 }
@@ -378,6 +461,7 @@ func (p *fastParser) sequence(indent, off int) (*yaml.Node, error) {
 	s := p.node()
 	s.Kind, s.Tag = yaml.SequenceNode, "!!seq"
 	p.at(s, p.cur, off)
+	base := len(p.stack)
 	first := true
 	for p.cur < len(p.lines) {
 		l := p.lines[p.cur]
@@ -398,8 +482,9 @@ func (p *fastParser) sequence(indent, off int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Content = append(s.Content, item)
+		p.push(item)
 	}
+	s.Content = p.children(base)
 	return s, nil
 }
 
@@ -430,14 +515,14 @@ func (p *fastParser) quoted(off, end int) (string, yaml.Style, int, error) {
 	}
 	raw := p.text[off+1 : qend-1]
 	if p.text[off] == '\'' {
-		s := string(raw)
+		s := p.str[off+1 : qend-1]
 		if strings.Contains(s, "''") {
 			s = strings.ReplaceAll(s, "''", "'")
 		}
 		return s, yaml.SingleQuotedStyle, qend, nil
 	}
 	if !containsByte(raw, '\\') {
-		return string(raw), yaml.DoubleQuotedStyle, qend, nil
+		return p.str[off+1 : qend-1], yaml.DoubleQuotedStyle, qend, nil
 	}
 	var b strings.Builder
 	for i := 0; i < len(raw); i++ {
@@ -502,6 +587,7 @@ func (p *fastParser) flow(off, end int) (*yaml.Node, int, error) {
 		n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
 	}
 	i := off + 1
+	base := len(p.stack)
 	for {
 		for i < end && text[i] == ' ' {
 			i++
@@ -510,6 +596,7 @@ func (p *fastParser) flow(off, end int) (*yaml.Node, int, error) {
 			return nil, 0, errUnsupported // continues on the next line
 		}
 		if text[i] == closing {
+			n.Content = p.children(base)
 			return n, i + 1, nil
 		}
 		var item *yaml.Node
@@ -537,9 +624,9 @@ func (p *fastParser) flow(off, end int) (*yaml.Node, int, error) {
 			if err != nil {
 				return nil, 0, err
 			}
-			n.Content = append(n.Content, item, val)
+			p.push(item, val)
 		} else {
-			n.Content = append(n.Content, item)
+			p.push(item)
 		}
 		for i < end && text[i] == ' ' {
 			i++
@@ -549,6 +636,7 @@ func (p *fastParser) flow(off, end int) (*yaml.Node, int, error) {
 			continue
 		}
 		if i < end && text[i] == closing {
+			n.Content = p.children(base)
 			return n, i + 1, nil
 		}
 		return nil, 0, errUnsupported
@@ -600,7 +688,7 @@ func (p *fastParser) flowItem(i, end int) (*yaml.Node, int, error) {
 	n := p.node()
 	n.Kind = yaml.ScalarNode
 	p.at(n, p.cur, i)
-	n.Value = string(text[i:e])
+	n.Value = p.str[i:e]
 	return n, j, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -103,6 +104,79 @@ func TestFastPathMatchesLibraryOnCorpus(t *testing.T) {
 	t.Logf("fast path took %d of %d corpus documents", taken, total)
 	if taken*100 < total*95 {
 		t.Errorf("the fast path took only %d of %d ordinary manifests", taken, total)
+	}
+}
+
+// libraryRoot is the YAML library's tree of a one-document text.
+func libraryRoot(t *testing.T, text []byte) *yaml.Node {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Content[0]
+}
+
+// The parser's tables are reused from one parse to the next, and the trees of many
+// parses share nothing: trees kept while others are parsed, also concurrently, stay
+// the library's trees.
+func TestFastPathTreesOutliveTheParser(t *testing.T) {
+	docs := yamlpos.Split("corpus", bench.Corpus(400, 11)).Docs
+	trees := make([]*yaml.Node, len(docs))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(docs); i += 4 {
+				trees[i], _ = yamlpos.FastParse(docs[i].Text())
+				_, _ = yamlpos.FastParse([]byte("a:\n  - b: [c, {d: e}]\n  - f: |\n      g\n  - h: \"i\"\n  - ! x\n"))
+			}
+		})
+	}
+	wg.Wait()
+	for i, d := range docs {
+		if trees[i] == nil {
+			continue
+		}
+		if err := sameTree(trees[i], libraryRoot(t, d.Text()), ""); err != nil {
+			t.Errorf("corpus#%d: %v", i, err)
+		}
+	}
+}
+
+// A collection's children are its own: appending to one collection's Content leaves the
+// other collections of the tree as they were.
+func TestFastPathContentIsItsOwn(t *testing.T) {
+	text := []byte("a:\n  b: [1, 2]\n  c: {d: e}\nf:\n  - g\n  - h: i\nj: k\n")
+	root, err := yamlpos.FastParse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grow func(n *yaml.Node)
+	grow = func(n *yaml.Node) {
+		for _, c := range n.Content {
+			grow(c)
+		}
+		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "extra"})
+		}
+	}
+	grow(root)
+	var trim func(n *yaml.Node)
+	trim = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+			last := n.Content[len(n.Content)-1]
+			if last.Value != "extra" {
+				t.Errorf("line %d: the added child was overwritten by %q", n.Line, last.Value)
+			}
+			n.Content = n.Content[:len(n.Content)-1]
+		}
+		for _, c := range n.Content {
+			trim(c)
+		}
+	}
+	trim(root)
+	if err := sameTree(root, libraryRoot(t, text), ""); err != nil {
+		t.Error(err)
 	}
 }
 
