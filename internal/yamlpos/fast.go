@@ -1,7 +1,10 @@
 package yamlpos
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +51,8 @@ type fastParser struct {
 	// with a dash, for the size of the slabs.
 	flowMarks, dashes int
 	ascii             bool
+	// keyOff, keyEnd and keyColon remember the last answer of findKeyEnd.
+	keyOff, keyEnd, keyColon int
 }
 
 var parserPool = sync.Pool{New: func() any { return new(fastParser) }}
@@ -57,6 +62,7 @@ func fastParse(text []byte) (root *yaml.Node, err error) {
 	p := parserPool.Get().(*fastParser)
 	defer p.release()
 	p.text, p.ascii = text, true
+	p.keyOff, p.keyEnd = -1, -1
 	if err := p.scanLines(); err != nil {
 		return nil, err
 	}
@@ -87,6 +93,7 @@ func (p *fastParser) release() {
 	p.text, p.str, p.slab, p.ptrs = nil, "", nil, nil
 	p.lines, p.stack = p.lines[:0], p.stack[:0]
 	p.cur, p.high, p.flowMarks, p.dashes = 0, 0, 0, 0
+	p.keyOff, p.keyEnd = -1, -1
 	if cap(p.lines) > 1<<14 || cap(p.stack) > 1<<14 {
 		return // a huge document: let the garbage collector have the tables
 	}
@@ -95,34 +102,19 @@ func (p *fastParser) release() {
 
 func (p *fastParser) scanLines() error {
 	text := p.text
+	p.flowMarks = bytes.Count(text, []byte{','}) + bytes.Count(text, []byte{'['}) + bytes.Count(text, []byte{'{'})
 	lineNo := 0
 	for pos := 0; pos < len(text); {
 		lineNo++
-		eol := pos
-		for eol < len(text) && text[eol] != '\n' {
-			c := text[eol]
-			if c < 0x20 || c == 0x7F {
-				return errUnsupported // tabs, CR, control characters
-			}
-			if c == ',' || c == '[' || c == '{' {
-				p.flowMarks++
-			}
-			if c >= 0x80 {
-				p.ascii = false
-				r, size := utf8.DecodeRune(text[eol:])
-				if !printable(r) {
-					return errUnsupported
-				}
-				eol += size
-				continue
-			}
-			eol++
+		eol, err := p.lineEnd(pos)
+		if err != nil {
+			return err
 		}
-		indent := 0
-		for pos+indent < eol && text[pos+indent] == ' ' {
-			indent++
+		if eol-pos >= 3 && text[pos] == '.' && text[pos+1] == '.' && text[pos+2] == '.' {
+			return errUnsupported // a document end marker, perhaps more than one document
 		}
-		start := pos + indent
+		start := skipSpaces(text, pos, eol)
+		indent := start - pos
 		if start < eol && text[start] != '#' {
 			end := eol
 			// Strip trailing spaces; comments are cut by the scalar scanners, which know
@@ -142,6 +134,70 @@ func (p *fastParser) scanLines() error {
 		pos = eol + 1
 	}
 	return nil
+}
+
+// skipSpaces returns the offset of the first byte in [i,end) that is not a space, or end.
+func skipSpaces(text []byte, i, end int) int {
+	const spaces = 0x2020202020202020
+	for ; i+8 <= end; i += 8 {
+		if x := binary.LittleEndian.Uint64(text[i:]) ^ spaces; x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < end && text[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// lineEnd returns the end of the line from offset i: the offset of its "\n", or the end
+// of the text. It refuses tabs, CRs and other control characters, and checks non-ASCII
+// text.
+func (p *fastParser) lineEnd(i int) (int, error) {
+	text := p.text
+	for {
+		i = nextSpecial(text, i)
+		if i == len(text) || text[i] == '\n' {
+			return i, nil
+		}
+		if text[i] < utf8.RuneSelf {
+			return 0, errUnsupported // tabs, CR, DEL, control characters
+		}
+		p.ascii = false
+		r, size := utf8.DecodeRune(text[i:])
+		if !printable(r) {
+			return 0, errUnsupported
+		}
+		i += size
+	}
+}
+
+// nextSpecial returns the offset of the first byte from i on that is a control character
+// (a line break included), DEL or not ASCII; len(text) if there is none.
+func nextSpecial(text []byte, i int) int {
+	for ; i+8 <= len(text); i += 8 {
+		if m := specials(binary.LittleEndian.Uint64(text[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(text); i++ {
+		if c := text[i]; c < 0x20 || c >= 0x7F {
+			return i
+		}
+	}
+	return i
+}
+
+// specials sets the high bit of the lowest byte of w (eight bytes of text, the first in
+// the lowest byte) that is below 0x20, DEL or 0x80 and above, and maybe of higher bytes;
+// it is 0 when there is no such byte. A subtraction borrows from a byte only into the
+// bytes above it, so the lowest bit set is always a true one.
+func specials(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below20 := (w - 0x20*ones) &^ w
+	del := w ^ 0x7F*ones
+	del = (del - ones) &^ del
+	return (below20 | del | w) & highs
 }
 
 // printable reports whether a non-ASCII character is plain YAML text: not a C1 control,
@@ -177,11 +233,6 @@ func (p *fastParser) nodesInAll() int {
 	return 2*len(p.lines) + p.dashes + 2*p.flowMarks + 4
 }
 
-// push adds a child to the collection being parsed.
-func (p *fastParser) push(children ...*yaml.Node) {
-	p.stack = append(p.stack, children...)
-}
-
 // children ends the collection whose children were pushed from base on, returning them.
 func (p *fastParser) children(base int) []*yaml.Node {
 	items := p.stack[base:]
@@ -206,7 +257,7 @@ func (p *fastParser) children(base int) []*yaml.Node {
 
 // column is the 1-based character column of offset off on line li.
 func (p *fastParser) column(li, off int) int {
-	l := p.lines[li]
+	l := &p.lines[li]
 	lineStart := l.start - l.indent
 	if p.ascii {
 		return off - lineStart + 1
@@ -266,16 +317,45 @@ func (p *fastParser) findKeyEnd(off, end int) (int, bool) {
 	if text[off] == ':' {
 		return 0, false
 	}
+	if off == p.keyOff && end == p.keyEnd {
+		return p.keyColon, p.keyColon >= 0 // the line's mapping and its first key ask both
+	}
+	colon := -1
 	for i := off; i < end; i++ {
-		c := text[i]
-		if c == ':' && (i+1 == end || text[i+1] == ' ') {
-			return i, true
+		i = indexColonHash(text, i, end)
+		if i == end {
+			break
 		}
-		if c == '#' && text[i-1] == ' ' {
-			return 0, false
+		if text[i] == ':' && (i+1 == end || text[i+1] == ' ') {
+			colon = i
+			break
+		}
+		if text[i] == '#' && text[i-1] == ' ' {
+			break
 		}
 	}
-	return 0, false
+	p.keyOff, p.keyEnd, p.keyColon = off, end, colon
+	return colon, colon >= 0
+}
+
+// indexColonHash returns the offset of the first ':' or '#' in text[i:end], or end.
+func indexColonHash(text []byte, i, end int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= end; i += 8 {
+		w := binary.LittleEndian.Uint64(text[i:])
+		colons, hashes := w^(':'*ones), w^('#'*ones)
+		// A byte is found where one of the two is zero; as in specials, the lowest bit
+		// set is a true one.
+		if m := ((colons-ones)&^colons | (hashes-ones)&^hashes) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < end; i++ {
+		if c := text[i]; c == ':' || c == '#' {
+			return i
+		}
+	}
+	return end
 }
 
 func (p *fastParser) mapping(indent, off int) (*yaml.Node, error) {
@@ -314,7 +394,7 @@ func (p *fastParser) mapping(indent, off int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.push(key, val)
+		p.stack = append(p.stack, key, val)
 	}
 	m.Content = p.children(base)
 	return m, nil
@@ -416,15 +496,14 @@ func (p *fastParser) value(parentIndent, off int, l fastLine, inMapping bool) (*
 	}
 	// A plain scalar to the end of the line or a comment.
 	end := off
-	for end < l.end {
-		c := text[end]
-		if c == '#' && text[end-1] == ' ' {
+	for ; ; end++ {
+		end = indexColonHash(text, end, l.end)
+		if end == l.end || (text[end] == '#' && text[end-1] == ' ') {
 			break
 		}
-		if c == ':' && (end+1 == l.end || text[end+1] == ' ') {
+		if text[end] == ':' && (end+1 == l.end || text[end+1] == ' ') {
 			return nil, errUnsupported // "a: b: c" is an error for the library to report
 		}
-		end++
 	}
 	for end > off && text[end-1] == ' ' {
 		end--
@@ -482,7 +561,7 @@ func (p *fastParser) sequence(indent, off int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.push(item)
+		p.stack = append(p.stack, item)
 	}
 	s.Content = p.children(base)
 	return s, nil
@@ -624,9 +703,9 @@ func (p *fastParser) flow(off, end int) (*yaml.Node, int, error) {
 			if err != nil {
 				return nil, 0, err
 			}
-			p.push(item, val)
+			p.stack = append(p.stack, item, val)
 		} else {
-			p.push(item)
+			p.stack = append(p.stack, item)
 		}
 		for i < end && text[i] == ' ' {
 			i++

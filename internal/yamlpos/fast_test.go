@@ -241,3 +241,37 @@ func FuzzFastPath(f *testing.F) {
 		checkFast(t, "fuzz", data)
 	})
 }
+
+// A document end marker ("...") at a line start sends the text to the YAML library's
+// decoder, which reads the documents around it; the fast path takes "..." anywhere else.
+func TestDocumentEndMarker(t *testing.T) {
+	cases := []struct {
+		text, err string
+		fast      bool
+	}{
+		{text: "a: 1\n...\n"},
+		{text: "a: 1\n...\nb: 2\n"},
+		{text: "...\na: 1\n", err: "did not find expected node content"},
+		{text: "a: 1\n... # end\n"},
+		{text: "a: ...\nb: x...\n", fast: true},
+		{text: "a:\n  - ...\n", fast: true},
+	}
+	for _, c := range cases {
+		d := yamlpos.Split("t.yaml", []byte(c.text)).Docs[0]
+		d.ParseDoc()
+		msg := ""
+		if d.Err != nil {
+			msg = d.Err.Msg
+		}
+		if msg != c.err {
+			t.Errorf("%q: error %q, want %q", c.text, msg, c.err)
+		}
+		if c.err == "" && d.Root == nil {
+			t.Errorf("%q: no tree", c.text)
+		}
+		if _, err := yamlpos.FastParse([]byte(c.text)); (err == nil) != c.fast {
+			t.Errorf("%q: fast path took it: %v, want %v", c.text, err == nil, c.fast)
+		}
+		checkFast(t, c.text, []byte(c.text))
+	}
+}

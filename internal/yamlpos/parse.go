@@ -230,14 +230,13 @@ func (d *Document) parse() {
 		d.Err = &SyntaxError{Msg: "invalid UTF-8: manifests must be UTF-8 text", Range: Range{d.Start + i, d.Start + i + 1}}
 		return
 	}
-	multi := bytes.Contains(text, []byte("\n...")) || bytes.HasPrefix(text, []byte("..."))
-	if !multi {
-		// One document (the common case): the fast path, else the YAML library.
-		if r, ferr := fastParseSafely(text); ferr == nil {
-			d.Root = r
-			return
-		}
+	// The fast path refuses a text with a document end marker ("..."), which may hold
+	// more than one document.
+	if r, ferr := fastParseSafely(text); ferr == nil {
+		d.Root = r
+		return
 	}
+	multi := bytes.Contains(text, []byte("\n...")) || bytes.HasPrefix(text, []byte("..."))
 	d.parseLibrary(text, multi)
 }
 
