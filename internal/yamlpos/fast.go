@@ -1,9 +1,13 @@
 package yamlpos
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"math/bits"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -25,24 +29,47 @@ type fastLine struct {
 	start, end int // content [start,end) in text, after indentation; end before any comment
 	indent     int // leading spaces
 	eol        int // end of the line, before "\n"
+	no         int // 1-based line number in text
 }
 
+// A parse allocates little besides the tree: the tree's nodes come from one slab and the
+// children of all its collections from another, both sized from the number of lines, and
+// the scalars' values are substrings of one copy of the text. The parser's own tables are
+// reused from one parse to the next.
 type fastParser struct {
 	text  []byte
+	str   string     // text as a string: values are substrings of it
 	lines []fastLine // non-blank, non-comment-only lines
 	cur   int        // index into lines
 	slab  []yaml.Node
-	// lineNo maps each entry of lines to its 1-based line number in text.
-	lineNo []int
-	ascii  bool
+	ptrs  []*yaml.Node // the Content of finished collections, one after the other
+	// stack holds the children of the collections being parsed, innermost last; high is
+	// the most it has held in this parse.
+	stack []*yaml.Node
+	high  int
+	// flowMarks counts the commas and brackets of the text, dashes the lines starting
+	// with a dash, for the size of the slabs.
+	flowMarks, dashes int
+	ascii             bool
+	// keyOff, keyEnd and keyColon remember the last answer of findKeyEnd.
+	keyOff, keyEnd, keyColon int
 }
+
+var parserPool = sync.Pool{New: func() any { return new(fastParser) }}
 
 // fastParse returns the document's root node, or errUnsupported.
 func fastParse(text []byte) (root *yaml.Node, err error) {
-	p := &fastParser{text: text, ascii: true}
+	p := parserPool.Get().(*fastParser)
+	defer p.release()
+	p.text, p.ascii = text, true
+	p.keyOff, p.keyEnd = -1, -1
 	if err := p.scanLines(); err != nil {
 		return nil, err
 	}
+	if len(p.lines) == 0 {
+		return nil, nil
+	}
+	p.str = string(text)
 	if len(p.lines) == 0 {
 		return nil, nil
 	}
@@ -59,33 +86,35 @@ func fastParse(text []byte) (root *yaml.Node, err error) {
 	return root, nil
 }
 
+// release forgets the parse (the tree belongs to the caller) and returns the parser to
+// the pool, keeping its tables unless they grew large.
+func (p *fastParser) release() {
+	clear(p.stack[:max(p.high, len(p.stack))])
+	p.text, p.str, p.slab, p.ptrs = nil, "", nil, nil
+	p.lines, p.stack = p.lines[:0], p.stack[:0]
+	p.cur, p.high, p.flowMarks, p.dashes = 0, 0, 0, 0
+	p.keyOff, p.keyEnd = -1, -1
+	if cap(p.lines) > 1<<14 || cap(p.stack) > 1<<14 {
+		return // a huge document: let the garbage collector have the tables
+	}
+	parserPool.Put(p)
+}
+
 func (p *fastParser) scanLines() error {
 	text := p.text
+	p.flowMarks = bytes.Count(text, []byte{','}) + bytes.Count(text, []byte{'['}) + bytes.Count(text, []byte{'{'})
 	lineNo := 0
 	for pos := 0; pos < len(text); {
 		lineNo++
-		eol := pos
-		for eol < len(text) && text[eol] != '\n' {
-			c := text[eol]
-			if c < 0x20 || c == 0x7F {
-				return errUnsupported // tabs, CR, control characters
-			}
-			if c >= 0x80 {
-				p.ascii = false
-				r, size := utf8.DecodeRune(text[eol:])
-				if !printable(r) {
-					return errUnsupported
-				}
-				eol += size
-				continue
-			}
-			eol++
+		eol, err := p.lineEnd(pos)
+		if err != nil {
+			return err
 		}
-		indent := 0
-		for pos+indent < eol && text[pos+indent] == ' ' {
-			indent++
+		if eol-pos >= 3 && text[pos] == '.' && text[pos+1] == '.' && text[pos+2] == '.' {
+			return errUnsupported // a document end marker, perhaps more than one document
 		}
-		start := pos + indent
+		start := skipSpaces(text, pos, eol)
+		indent := start - pos
 		if start < eol && text[start] != '#' {
 			end := eol
 			// Strip trailing spaces; comments are cut by the scalar scanners, which know
@@ -93,8 +122,10 @@ func (p *fastParser) scanLines() error {
 			for end > start && text[end-1] == ' ' {
 				end--
 			}
-			p.lines = append(p.lines, fastLine{start: start, end: end, indent: indent, eol: eol})
-			p.lineNo = append(p.lineNo, lineNo)
+			p.lines = append(p.lines, fastLine{start: start, end: end, indent: indent, eol: eol, no: lineNo})
+			if text[start] == '-' {
+				p.dashes++
+			}
 		} else if start < eol && text[start] == '#' {
 			// comment-only line: skipped
 		} else if start == eol {
@@ -103,6 +134,70 @@ func (p *fastParser) scanLines() error {
 		pos = eol + 1
 	}
 	return nil
+}
+
+// skipSpaces returns the offset of the first byte in [i,end) that is not a space, or end.
+func skipSpaces(text []byte, i, end int) int {
+	const spaces = 0x2020202020202020
+	for ; i+8 <= end; i += 8 {
+		if x := binary.LittleEndian.Uint64(text[i:]) ^ spaces; x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < end && text[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// lineEnd returns the end of the line from offset i: the offset of its "\n", or the end
+// of the text. It refuses tabs, CRs and other control characters, and checks non-ASCII
+// text.
+func (p *fastParser) lineEnd(i int) (int, error) {
+	text := p.text
+	for {
+		i = nextSpecial(text, i)
+		if i == len(text) || text[i] == '\n' {
+			return i, nil
+		}
+		if text[i] < utf8.RuneSelf {
+			return 0, errUnsupported // tabs, CR, DEL, control characters
+		}
+		p.ascii = false
+		r, size := utf8.DecodeRune(text[i:])
+		if !printable(r) {
+			return 0, errUnsupported
+		}
+		i += size
+	}
+}
+
+// nextSpecial returns the offset of the first byte from i on that is a control character
+// (a line break included), DEL or not ASCII; len(text) if there is none.
+func nextSpecial(text []byte, i int) int {
+	for ; i+8 <= len(text); i += 8 {
+		if m := specials(binary.LittleEndian.Uint64(text[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(text); i++ {
+		if c := text[i]; c < 0x20 || c >= 0x7F {
+			return i
+		}
+	}
+	return i
+}
+
+// specials sets the high bit of the lowest byte of w (eight bytes of text, the first in
+// the lowest byte) that is below 0x20, DEL or 0x80 and above, and maybe of higher bytes;
+// it is 0 when there is no such byte. A subtraction borrows from a byte only into the
+// bytes above it, so the lowest bit set is always a true one.
+func specials(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below20 := (w - 0x20*ones) &^ w
+	del := w ^ 0x7F*ones
+	del = (del - ones) &^ del
+	return (below20 | del | w) & highs
 }
 
 // printable reports whether a non-ASCII character is plain YAML text: not a C1 control,
@@ -117,15 +212,52 @@ func printable(r rune) bool {
 
 func (p *fastParser) node() *yaml.Node {
 	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]yaml.Node, 0, 32)
+		p.slab = make([]yaml.Node, 0, p.nodesAhead())
 	}
-	p.slab = append(p.slab, yaml.Node{})
+	p.slab = p.slab[:len(p.slab)+1]
 	return &p.slab[len(p.slab)-1]
+}
+
+// nodesAhead estimates how many nodes the rest of the document makes: most lines make
+// two ("key: value", "key:" and the collection under it), a "- key: value" line three,
+// flow collections one or two per comma or bracket.
+func (p *fastParser) nodesAhead() int {
+	if p.slab == nil {
+		return p.nodesInAll()
+	}
+	return 2*(len(p.lines)-p.cur) + p.dashes/4 + 4
+}
+
+// nodesInAll estimates how many nodes the document makes.
+func (p *fastParser) nodesInAll() int {
+	return 2*len(p.lines) + p.dashes + 2*p.flowMarks + 4
+}
+
+// children ends the collection whose children were pushed from base on, returning them.
+func (p *fastParser) children(base int) []*yaml.Node {
+	items := p.stack[base:]
+	p.high = max(p.high, len(p.stack))
+	p.stack = p.stack[:base]
+	if len(items) == 0 {
+		return nil
+	}
+	if cap(p.ptrs)-len(p.ptrs) < len(items) {
+		// Every node but the root is a child: the first slab is sized for the whole
+		// document (inner collections end first, the root last).
+		more := len(p.lines) / 4
+		if p.ptrs == nil {
+			more = p.nodesInAll()
+		}
+		p.ptrs = make([]*yaml.Node, 0, max(len(items), more))
+	}
+	start := len(p.ptrs)
+	p.ptrs = append(p.ptrs, items...)
+	return p.ptrs[start:len(p.ptrs):len(p.ptrs)]
 }
 
 // column is the 1-based character column of offset off on line li.
 func (p *fastParser) column(li, off int) int {
-	l := p.lines[li]
+	l := &p.lines[li]
 	lineStart := l.start - l.indent
 	if p.ascii {
 		return off - lineStart + 1
@@ -134,7 +266,7 @@ func (p *fastParser) column(li, off int) int {
 }
 
 func (p *fastParser) at(n *yaml.Node, li, off int) {
-	n.Line = p.lineNo[li]
+	n.Line = p.lines[li].no
 	n.Column = p.column(li, off)
 }
 
@@ -185,22 +317,52 @@ func (p *fastParser) findKeyEnd(off, end int) (int, bool) {
 	if text[off] == ':' {
 		return 0, false
 	}
+	if off == p.keyOff && end == p.keyEnd {
+		return p.keyColon, p.keyColon >= 0 // the line's mapping and its first key ask both
+	}
+	colon := -1
 	for i := off; i < end; i++ {
-		c := text[i]
-		if c == ':' && (i+1 == end || text[i+1] == ' ') {
-			return i, true
+		i = indexColonHash(text, i, end)
+		if i == end {
+			break
 		}
-		if c == '#' && text[i-1] == ' ' {
-			return 0, false
+		if text[i] == ':' && (i+1 == end || text[i+1] == ' ') {
+			colon = i
+			break
+		}
+		if text[i] == '#' && text[i-1] == ' ' {
+			break
 		}
 	}
-	return 0, false
+	p.keyOff, p.keyEnd, p.keyColon = off, end, colon
+	return colon, colon >= 0
+}
+
+// indexColonHash returns the offset of the first ':' or '#' in text[i:end], or end.
+func indexColonHash(text []byte, i, end int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= end; i += 8 {
+		w := binary.LittleEndian.Uint64(text[i:])
+		colons, hashes := w^(':'*ones), w^('#'*ones)
+		// A byte is found where one of the two is zero; as in specials, the lowest bit
+		// set is a true one.
+		if m := ((colons-ones)&^colons | (hashes-ones)&^hashes) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < end; i++ {
+		if c := text[i]; c == ':' || c == '#' {
+			return i
+		}
+	}
+	return end
 }
 
 func (p *fastParser) mapping(indent, off int) (*yaml.Node, error) {
 	m := p.node()
 	m.Kind, m.Tag = yaml.MappingNode, "!!map"
 	p.at(m, p.cur, off)
+	base := len(p.stack)
 	first := true
 	for p.cur < len(p.lines) {
 		l := p.lines[p.cur]
@@ -232,8 +394,9 @@ func (p *fastParser) mapping(indent, off int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.Content = append(m.Content, key, val)
+		p.stack = append(p.stack, key, val)
 	}
+	m.Content = p.children(base)
 	return m, nil
 }
 
@@ -254,7 +417,7 @@ func (p *fastParser) keyNode(off, colon int) (*yaml.Node, error) {
 		for end > off && text[end-1] == ' ' {
 			end--
 		}
-		k.Value = string(text[off:end])
+		k.Value = p.str[off:end]
 	}
 	return k, nil
 }
@@ -283,7 +446,7 @@ func (p *fastParser) value(parentIndent, off int, l fastLine, inMapping bool) (*
 		}
 		n := p.node()
 		n.Kind, n.Tag = yaml.ScalarNode, "!!null"
-		n.Line = p.lineNo[li]
+		n.Line = p.lines[li].no
 		n.Column = p.column(li, min(origOff, l.end))
 		return n, nil
 	}
@@ -333,15 +496,14 @@ func (p *fastParser) value(parentIndent, off int, l fastLine, inMapping bool) (*
 	}
 	// A plain scalar to the end of the line or a comment.
 	end := off
-	for end < l.end {
-		c := text[end]
-		if c == '#' && text[end-1] == ' ' {
+	for ; ; end++ {
+		end = indexColonHash(text, end, l.end)
+		if end == l.end || (text[end] == '#' && text[end-1] == ' ') {
 			break
 		}
-		if c == ':' && (end+1 == l.end || text[end+1] == ' ') {
+		if text[end] == ':' && (end+1 == l.end || text[end+1] == ' ') {
 			return nil, errUnsupported // "a: b: c" is an error for the library to report
 		}
-		end++
 	}
 	for end > off && text[end-1] == ' ' {
 		end--
@@ -349,7 +511,7 @@ func (p *fastParser) value(parentIndent, off int, l fastLine, inMapping bool) (*
 	n := p.node()
 	n.Kind = yaml.ScalarNode
 	p.at(n, p.cur, off)
-	n.Value = string(text[off:end])
+	n.Value = p.str[off:end]
 	p.cur++
 	return n, p.noContinuation(parentIndent)
 }
@@ -378,6 +540,7 @@ func (p *fastParser) sequence(indent, off int) (*yaml.Node, error) {
 	s := p.node()
 	s.Kind, s.Tag = yaml.SequenceNode, "!!seq"
 	p.at(s, p.cur, off)
+	base := len(p.stack)
 	first := true
 	for p.cur < len(p.lines) {
 		l := p.lines[p.cur]
@@ -398,8 +561,9 @@ func (p *fastParser) sequence(indent, off int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Content = append(s.Content, item)
+		p.stack = append(p.stack, item)
 	}
+	s.Content = p.children(base)
 	return s, nil
 }
 
@@ -430,14 +594,14 @@ func (p *fastParser) quoted(off, end int) (string, yaml.Style, int, error) {
 	}
 	raw := p.text[off+1 : qend-1]
 	if p.text[off] == '\'' {
-		s := string(raw)
+		s := p.str[off+1 : qend-1]
 		if strings.Contains(s, "''") {
 			s = strings.ReplaceAll(s, "''", "'")
 		}
 		return s, yaml.SingleQuotedStyle, qend, nil
 	}
 	if !containsByte(raw, '\\') {
-		return string(raw), yaml.DoubleQuotedStyle, qend, nil
+		return p.str[off+1 : qend-1], yaml.DoubleQuotedStyle, qend, nil
 	}
 	var b strings.Builder
 	for i := 0; i < len(raw); i++ {
@@ -502,6 +666,7 @@ func (p *fastParser) flow(off, end int) (*yaml.Node, int, error) {
 		n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
 	}
 	i := off + 1
+	base := len(p.stack)
 	for {
 		for i < end && text[i] == ' ' {
 			i++
@@ -510,6 +675,7 @@ func (p *fastParser) flow(off, end int) (*yaml.Node, int, error) {
 			return nil, 0, errUnsupported // continues on the next line
 		}
 		if text[i] == closing {
+			n.Content = p.children(base)
 			return n, i + 1, nil
 		}
 		var item *yaml.Node
@@ -537,9 +703,9 @@ func (p *fastParser) flow(off, end int) (*yaml.Node, int, error) {
 			if err != nil {
 				return nil, 0, err
 			}
-			n.Content = append(n.Content, item, val)
+			p.stack = append(p.stack, item, val)
 		} else {
-			n.Content = append(n.Content, item)
+			p.stack = append(p.stack, item)
 		}
 		for i < end && text[i] == ' ' {
 			i++
@@ -549,6 +715,7 @@ func (p *fastParser) flow(off, end int) (*yaml.Node, int, error) {
 			continue
 		}
 		if i < end && text[i] == closing {
+			n.Content = p.children(base)
 			return n, i + 1, nil
 		}
 		return nil, 0, errUnsupported
@@ -600,7 +767,7 @@ func (p *fastParser) flowItem(i, end int) (*yaml.Node, int, error) {
 	n := p.node()
 	n.Kind = yaml.ScalarNode
 	p.at(n, p.cur, i)
-	n.Value = string(text[i:e])
+	n.Value = p.str[i:e]
 	return n, j, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -106,6 +107,79 @@ func TestFastPathMatchesLibraryOnCorpus(t *testing.T) {
 	}
 }
 
+// libraryRoot is the YAML library's tree of a one-document text.
+func libraryRoot(t *testing.T, text []byte) *yaml.Node {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Content[0]
+}
+
+// The parser's tables are reused from one parse to the next, and the trees of many
+// parses share nothing: trees kept while others are parsed, also concurrently, stay
+// the library's trees.
+func TestFastPathTreesOutliveTheParser(t *testing.T) {
+	docs := yamlpos.Split("corpus", bench.Corpus(400, 11)).Docs
+	trees := make([]*yaml.Node, len(docs))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(docs); i += 4 {
+				trees[i], _ = yamlpos.FastParse(docs[i].Text())
+				_, _ = yamlpos.FastParse([]byte("a:\n  - b: [c, {d: e}]\n  - f: |\n      g\n  - h: \"i\"\n  - ! x\n"))
+			}
+		})
+	}
+	wg.Wait()
+	for i, d := range docs {
+		if trees[i] == nil {
+			continue
+		}
+		if err := sameTree(trees[i], libraryRoot(t, d.Text()), ""); err != nil {
+			t.Errorf("corpus#%d: %v", i, err)
+		}
+	}
+}
+
+// A collection's children are its own: appending to one collection's Content leaves the
+// other collections of the tree as they were.
+func TestFastPathContentIsItsOwn(t *testing.T) {
+	text := []byte("a:\n  b: [1, 2]\n  c: {d: e}\nf:\n  - g\n  - h: i\nj: k\n")
+	root, err := yamlpos.FastParse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grow func(n *yaml.Node)
+	grow = func(n *yaml.Node) {
+		for _, c := range n.Content {
+			grow(c)
+		}
+		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "extra"})
+		}
+	}
+	grow(root)
+	var trim func(n *yaml.Node)
+	trim = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+			last := n.Content[len(n.Content)-1]
+			if last.Value != "extra" {
+				t.Errorf("line %d: the added child was overwritten by %q", n.Line, last.Value)
+			}
+			n.Content = n.Content[:len(n.Content)-1]
+		}
+		for _, c := range n.Content {
+			trim(c)
+		}
+	}
+	trim(root)
+	if err := sameTree(root, libraryRoot(t, text), ""); err != nil {
+		t.Error(err)
+	}
+}
+
 // Hand-made cases at the edges of the subset.
 func TestFastPathEdges(t *testing.T) {
 	cases := []string{
@@ -166,4 +240,38 @@ func FuzzFastPath(f *testing.F) {
 		}
 		checkFast(t, "fuzz", data)
 	})
+}
+
+// A document end marker ("...") at a line start sends the text to the YAML library's
+// decoder, which reads the documents around it; the fast path takes "..." anywhere else.
+func TestDocumentEndMarker(t *testing.T) {
+	cases := []struct {
+		text, err string
+		fast      bool
+	}{
+		{text: "a: 1\n...\n"},
+		{text: "a: 1\n...\nb: 2\n"},
+		{text: "...\na: 1\n", err: "did not find expected node content"},
+		{text: "a: 1\n... # end\n"},
+		{text: "a: ...\nb: x...\n", fast: true},
+		{text: "a:\n  - ...\n", fast: true},
+	}
+	for _, c := range cases {
+		d := yamlpos.Split("t.yaml", []byte(c.text)).Docs[0]
+		d.ParseDoc()
+		msg := ""
+		if d.Err != nil {
+			msg = d.Err.Msg
+		}
+		if msg != c.err {
+			t.Errorf("%q: error %q, want %q", c.text, msg, c.err)
+		}
+		if c.err == "" && d.Root == nil {
+			t.Errorf("%q: no tree", c.text)
+		}
+		if _, err := yamlpos.FastParse([]byte(c.text)); (err == nil) != c.fast {
+			t.Errorf("%q: fast path took it: %v, want %v", c.text, err == nil, c.fast)
+		}
+		checkFast(t, c.text, []byte(c.text))
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // TestAppendJSON: the JSON text AppendJSON writes decodes to the value ToValue builds,
@@ -85,6 +87,30 @@ func TestAppendJSONRefuses(t *testing.T) {
 		d.ParseDoc()
 		if _, ok := AppendJSON(nil, d.Root, 500); ok {
 			t.Errorf("%s: not refused", name)
+		}
+	}
+}
+
+// The JSON text of strings, byte for byte: quotes, backslashes and control characters
+// escaped, invalid UTF-8 as U+FFFD, everything else as it is; after what dst held.
+func TestAppendJSONStrings(t *testing.T) {
+	for _, c := range []struct{ value, want string }{
+		{"plain", `"plain"`},
+		{"", `""`},
+		{"q\"b\\s", `"q\"b\\s"`},
+		{"\x00\x01\x1f\x7f", `"\u0000\u0001\u001f` + "\x7f\""},
+		{"tab\there\r\n", `"tab\there\r\n"`},
+		{"é🙂 <html>&", `"é🙂 <html>&"`},
+		{"\u2028", "\"\u2028\""},
+		{"\xffa\xc3", `"\ufffda\ufffd"`},
+		{"end\\", `"end\\"`},
+		{"abcdefgh\"ij", `"abcdefgh\"ij"`},
+		{"é1234567\n", "\"é1234567\\n\""},
+	} {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Value: c.value, Style: yaml.DoubleQuotedStyle}
+		got, ok := AppendJSON([]byte("x="), n, 10)
+		if !ok || string(got) != "x="+c.want {
+			t.Errorf("%q: %s (%v), want x=%s", c.value, got, ok, c.want)
 		}
 	}
 }

@@ -238,19 +238,26 @@ func (d *Document) parse() {
 		d.Err = &SyntaxError{Msg: "invalid UTF-8: manifests must be UTF-8 text", Range: Range{d.Start + i, d.Start + i + 1}}
 		return
 	}
-	var root yaml.Node
+	// The fast path refuses a text with a document end marker ("..."), which may hold
+	// more than one document.
+	if r, ferr := fastParseSafely(text); ferr == nil {
+		d.Root = r
+		return
+	}
 	multi := bytes.Contains(text, []byte("\n...")) || bytes.HasPrefix(text, []byte("..."))
+	d.parseLibrary(text, multi)
+}
+
+// parseLibrary parses the document with the YAML library; multi is true when the text
+// holds a document end marker ("...") and so perhaps more than one document.
+func (d *Document) parseLibrary(text []byte, multi bool) {
+	var root yaml.Node
 	var dec *yaml.Decoder
 	var err error
 	if multi {
 		dec = yaml.NewDecoder(bytes.NewReader(text))
 		err = decodeSafely(dec, &root)
 	} else {
-		// One document (the common case): the fast path, else the YAML library.
-		if r, ferr := fastParseSafely(text); ferr == nil {
-			d.Root = r
-			return
-		}
 		err = unmarshalSafely(text, &root)
 	}
 	switch {

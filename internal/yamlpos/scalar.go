@@ -39,27 +39,23 @@ type Scalar struct {
 	Uint bool
 }
 
-var yaml11Map = map[string]Scalar{}
-
-func init() {
-	for _, s := range []string{"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"} {
-		yaml11Map[s] = Scalar{Kind: Bool, Bool: true, Text: s}
+// yaml11Word resolves the words YAML 1.1 gives a value: booleans, nulls, infinities and NaN.
+func yaml11Word(v string) (Scalar, bool) {
+	switch v {
+	case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON":
+		return Scalar{Kind: Bool, Bool: true, Text: v}, true
+	case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF":
+		return Scalar{Kind: Bool, Text: v}, true
+	case "", "~", "null", "Null", "NULL":
+		return Scalar{Kind: Null, Text: v}, true
+	case ".nan", ".NaN", ".NAN":
+		return Scalar{Kind: Float, Float: math.NaN(), Text: v}, true
+	case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
+		return Scalar{Kind: Float, Float: math.Inf(1), Text: v}, true
+	case "-.inf", "-.Inf", "-.INF":
+		return Scalar{Kind: Float, Float: math.Inf(-1), Text: v}, true
 	}
-	for _, s := range []string{"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"} {
-		yaml11Map[s] = Scalar{Kind: Bool, Bool: false, Text: s}
-	}
-	for _, s := range []string{"", "~", "null", "Null", "NULL"} {
-		yaml11Map[s] = Scalar{Kind: Null, Text: s}
-	}
-	for _, s := range []string{".nan", ".NaN", ".NAN"} {
-		yaml11Map[s] = Scalar{Kind: Float, Float: math.NaN(), Text: s}
-	}
-	for _, s := range []string{".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"} {
-		yaml11Map[s] = Scalar{Kind: Float, Float: math.Inf(1), Text: s}
-	}
-	for _, s := range []string{"-.inf", "-.Inf", "-.INF"} {
-		yaml11Map[s] = Scalar{Kind: Float, Float: math.Inf(-1), Text: s}
-	}
+	return Scalar{}, false
 }
 
 var yaml11Float = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
@@ -97,11 +93,11 @@ func resolve11(v string) Scalar {
 	if plainString(v) {
 		return Scalar{Kind: String, Text: v}
 	}
-	if s, ok := yaml11Map[v]; ok {
+	if s, ok := yaml11Word(v); ok {
 		return s
 	}
-	if v == "" {
-		return Scalar{Kind: Null}
+	if i, ok := smallDecimal(v); ok {
+		return Scalar{Kind: Int, Int: i, Text: v}
 	}
 	c := v[0]
 	switch {
@@ -139,6 +135,30 @@ func resolve11(v string) Scalar {
 		}
 	}
 	return Scalar{Kind: String, Text: v}
+}
+
+// smallDecimal reads the common integer: optionally signed decimal digits, not starting
+// with 0 (octal for YAML 1.1) unless it is 0, and few enough not to overflow.
+func smallDecimal(v string) (int64, bool) {
+	digits := v
+	if len(v) > 0 && (v[0] == '-' || v[0] == '+') {
+		digits = v[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 || (digits[0] == '0' && len(digits) > 1) {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if v[0] == '-' {
+		n = -n
+	}
+	return n, true
 }
 
 // looksLikeTimestamp mirrors YAML 1.1's timestamp forms that Kubernetes keeps as strings.

@@ -224,6 +224,40 @@ func TestResolveScalarYAML11(t *testing.T) {
 	}
 }
 
+// Integers of every form, at the edges of the int64 range and of the short decimal path.
+func TestResolveScalarIntegers(t *testing.T) {
+	tests := []struct {
+		src  string
+		want Scalar
+	}{
+		{"0", Scalar{Kind: Int}},
+		{"-0", Scalar{Kind: Int}},
+		{"+7", Scalar{Kind: Int, Int: 7}},
+		{"-12", Scalar{Kind: Int, Int: -12}},
+		{"007", Scalar{Kind: Int, Int: 7}},
+		{"010", Scalar{Kind: Int, Int: 8}},
+		{"09", Scalar{Kind: Float, Float: 9}},
+		{"1_000", Scalar{Kind: Int, Int: 1000}},
+		{"0x1F", Scalar{Kind: Int, Int: 31}},
+		{"999999999999999999", Scalar{Kind: Int, Int: 999999999999999999}},
+		{"-999999999999999999", Scalar{Kind: Int, Int: -999999999999999999}},
+		{"9223372036854775807", Scalar{Kind: Int, Int: 9223372036854775807}},
+		{"-9223372036854775808", Scalar{Kind: Int, Int: -9223372036854775808}},
+		{"9223372036854775808", Scalar{Kind: Int, Int: -9223372036854775808, Uint: true, Float: 9223372036854775808}},
+		{"-9223372036854775809", Scalar{Kind: Float, Float: -9223372036854775809}},
+		{"12a", Scalar{Kind: String}},
+		{"+", Scalar{Kind: String}},
+		{"-", Scalar{Kind: String}},
+		{"1-2", Scalar{Kind: String}},
+	}
+	for _, tt := range tests {
+		tt.want.Text = tt.src
+		if got := ResolveScalar(&yaml.Node{Kind: yaml.ScalarNode, Value: tt.src}); got != tt.want {
+			t.Errorf("%q resolves to %+v, want %+v", tt.src, got, tt.want)
+		}
+	}
+}
+
 func TestExpandedSizeBoundsAliasBombs(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
