@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/kubectl-lsp/kubectl-lsp/internal/quietinit/hugeheap"
+
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -88,6 +90,8 @@ func (o *ServeOptions) Validate() error {
 
 // Run serves one editor session until it exits.
 func (o *ServeOptions) Run(ctx context.Context) error {
+	// The server runs for hours: its heap needs no huge pages (see hugeheap.Withdraw).
+	hugeheap.Withdraw()
 	logOut := o.ErrOut
 	if o.LogFile != "" {
 		f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)

@@ -14,5 +14,11 @@
 package hugeheap
 
 // Reserve is the size of the region prepared for huge pages: the start-up heap and a
-// small command's run fit in it. Only the 2 MiB pages that are touched take memory.
-const Reserve = 16 << 20
+// batch validation's working heap (kept near 56 MiB by its memory limit) fit in it. Only
+// the 2 MiB pages that are touched take memory.
+const Reserve = 64 << 20
+
+// Withdraw takes the advice back for a process that runs long (the language server):
+// the kernel then fills no more of the region's sparse heap with huge pages in the
+// background, which would grow its resident memory for no speed it needs.
+func Withdraw() { withdraw() }

@@ -10,7 +10,11 @@ const (
 	hugePage     = 2 << 20 // the size of a transparent huge page on the platforms Go supports
 	heapChunk    = 4 << 20 // the runtime grows its heap in steps aligned to 4 MiB
 	madvHugePage = 14      // MADV_HUGEPAGE
+	madvNoHuge   = 15      // MADV_NOHUGEPAGE
 )
+
+// advised is the range given the advice, for withdraw.
+var advised struct{ lo, hi uintptr }
 
 // early holds a small object of the heap while the initialiser reads its address.
 var early *[64]byte
@@ -65,5 +69,12 @@ func span(first, reserved uintptr) (lo, hi uintptr) {
 // advise asks for huge pages on [lo, hi). Failure (an old kernel, huge pages turned
 // off) leaves the heap as it would have been, so it is ignored.
 func advise(lo, hi uintptr) {
+	advised.lo, advised.hi = lo, hi
 	_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvHugePage)
+}
+
+func withdraw() {
+	if advised.hi > advised.lo {
+		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, advised.lo, advised.hi-advised.lo, madvNoHuge)
+	}
 }

@@ -113,3 +113,23 @@ func TestThpDisabled(t *testing.T) {
 		}
 	}
 }
+
+// TestWithdraw: after Withdraw, the region is advised against huge pages (VmFlags "nh"),
+// so the kernel does not fill it with them in the background. It runs last: the advice
+// stays withdrawn for the rest of the process.
+func TestWithdraw(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
+		t.Skip("no transparent huge pages:", err)
+	}
+	if thpDisabled(os.Getenv("GODEBUG")) {
+		t.Skip("GODEBUG=disablethp=1")
+	}
+	Withdraw()
+	flags, err := vmFlags(advised.lo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(" "+flags+" ", " nh ") || strings.Contains(" "+flags+" ", " hg ") {
+		t.Errorf("the advised region has VmFlags %q after Withdraw, want nh and no hg", flags)
+	}
+}
