@@ -115,18 +115,21 @@ func (d *decoder) delegate(n *yaml.Node, ptr reflect.Value) error {
 	return kjson.UnmarshalCaseSensitivePreserveInts(text, ptr.Interface())
 }
 
-func (d *decoder) mapping(n *yaml.Node, v reflect.Value, p *plan) error {
-	if p.kind == pointer {
+// through follows pointers from v, allocating them, to the value they lead to and its
+// plan.
+func through(v reflect.Value, p *plan) (reflect.Value, *plan) {
+	for p.kind == pointer {
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
 		v, p = v.Elem(), p.elemPlan()
-		if p.kind == opaque {
-			return d.delegate(n, v.Addr())
-		}
-		if p.kind == pointer {
-			return d.mapping(n, v, p)
-		}
+	}
+	return v, p
+}
+
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, p *plan) error {
+	if v, p = through(v, p); p.kind == opaque {
+		return d.delegate(n, v.Addr())
 	}
 	if yamlpos.HasMerge(n) {
 		return ErrUnsupported
@@ -298,17 +301,8 @@ func (d *decoder) stringMap(n *yaml.Node, m *map[string]string) error {
 var stringType = reflect.TypeFor[string]()
 
 func (d *decoder) sequence(n *yaml.Node, v reflect.Value, p *plan) error {
-	if p.kind == pointer {
-		if v.IsNil() {
-			v.Set(reflect.New(v.Type().Elem()))
-		}
-		v, p = v.Elem(), p.elemPlan()
-		if p.kind == opaque {
-			return d.delegate(n, v.Addr())
-		}
-		if p.kind == pointer {
-			return d.sequence(n, v, p)
-		}
+	if v, p = through(v, p); p.kind == opaque {
+		return d.delegate(n, v.Addr())
 	}
 	if p.kind != sliceKind {
 		return &errType{"array", v.Type()}
@@ -333,14 +327,8 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, p *plan) error {
 		}
 		return nil
 	}
-	for p.kind == pointer {
-		if v.IsNil() {
-			v.Set(reflect.New(v.Type().Elem()))
-		}
-		v, p = v.Elem(), p.elemPlan()
-		if p.kind == opaque {
-			return d.delegate(n, v.Addr())
-		}
+	if v, p = through(v, p); p.kind == opaque {
+		return d.delegate(n, v.Addr())
 	}
 	switch s.Kind {
 	case yamlpos.Bool:
