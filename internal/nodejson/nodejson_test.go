@@ -64,6 +64,18 @@ func compare(t *testing.T, name string, n *yaml.Node, typ reflect.Type) (unsuppo
 	return false
 }
 
+// goType is the Go type of the built-in kind a document's root names.
+func goType(root *yaml.Node) (reflect.Type, bool) {
+	av, _, _ := yamlpos.Get(root, "apiVersion")
+	k, _, _ := yamlpos.Get(root, "kind")
+	if av == nil || k == nil {
+		return nil, false
+	}
+	gv, _ := schema.ParseGroupVersion(av.Value)
+	typ, ok := legacyscheme.Scheme.AllKnownTypes()[gv.WithKind(k.Value)]
+	return typ, ok
+}
+
 // handledKinds are the external group-version-kinds whose create path is linked in.
 func handledKinds() []schema.GroupVersionKind {
 	var out []schema.GroupVersionKind
@@ -133,7 +145,6 @@ func TestDecodeManifests(t *testing.T) {
 		}
 	}
 	files = append(files, bench.Corpus(300, 7))
-	known := legacyscheme.Scheme.AllKnownTypes()
 	wrong := []reflect.Type{reflect.TypeFor[map[string]int32](), reflect.TypeFor[[]string](), reflect.TypeFor[struct{ Kind int }]()}
 	docs := 0
 	for _, data := range files {
@@ -142,13 +153,7 @@ func TestDecodeManifests(t *testing.T) {
 			if d.Err != nil || d.Root == nil || d.Root.Kind != yaml.MappingNode {
 				continue
 			}
-			av, _, _ := yamlpos.Get(d.Root, "apiVersion")
-			k, _, _ := yamlpos.Get(d.Root, "kind")
-			if av == nil || k == nil {
-				continue
-			}
-			gv, _ := schema.ParseGroupVersion(av.Value)
-			typ, ok := known[gv.WithKind(k.Value)]
+			typ, ok := goType(d.Root)
 			if !ok {
 				continue
 			}
@@ -246,13 +251,9 @@ func TestDecodeEmbedded(t *testing.T) {
 
 // corpusDocs are the parsed documents of a generated corpus with their kinds' Go types.
 func corpusDocs(b *testing.B) (nodes []*yaml.Node, types []reflect.Type) {
-	known := legacyscheme.Scheme.AllKnownTypes()
 	for _, d := range yamlpos.Split("corpus.yaml", bench.Corpus(500, 3)).Docs {
 		d.ParseDoc()
-		av, _, _ := yamlpos.Get(d.Root, "apiVersion")
-		k, _, _ := yamlpos.Get(d.Root, "kind")
-		gv, _ := schema.ParseGroupVersion(av.Value)
-		if typ, ok := known[gv.WithKind(k.Value)]; ok {
+		if typ, ok := goType(d.Root); ok {
 			nodes, types = append(nodes, d.Root), append(types, typ)
 		}
 	}
@@ -293,7 +294,6 @@ func BenchmarkDecodeJSON(b *testing.B) {
 // TestDecodeConcurrent: goroutines decoding at once (making the plans of the types as they
 // go) get the values one goroutine gets. Run with -race.
 func TestDecodeConcurrent(t *testing.T) {
-	known := legacyscheme.Scheme.AllKnownTypes()
 	type doc struct {
 		n   *yaml.Node
 		typ reflect.Type
@@ -301,10 +301,7 @@ func TestDecodeConcurrent(t *testing.T) {
 	var docs []doc
 	for _, d := range yamlpos.Split("corpus.yaml", bench.Corpus(200, 11)).Docs {
 		d.ParseDoc()
-		av, _, _ := yamlpos.Get(d.Root, "apiVersion")
-		k, _, _ := yamlpos.Get(d.Root, "kind")
-		gv, _ := schema.ParseGroupVersion(av.Value)
-		if typ, ok := known[gv.WithKind(k.Value)]; ok {
+		if typ, ok := goType(d.Root); ok {
 			docs = append(docs, doc{d.Root, typ})
 		}
 	}
